@@ -1,0 +1,34 @@
+/*
+ * hashset.h - a set of byte strings (encoded states or outcomes): open
+ * addressing over XXH3 hashes, the strings themselves kept in one arena
+ * so that membership is exact.
+ */
+#ifndef STALE_HASHSET_H
+#define STALE_HASHSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hslot {
+	uint64_t hash;
+	uint64_t off;		/* into the arena; 0 = empty */
+	uint32_t len;
+	uint32_t flags;
+};
+
+struct hashset {
+	struct hslot *slots;
+	size_t cap, count;
+	uint8_t *arena;
+	size_t used, size;
+};
+
+void hs_init(struct hashset *h);
+void hs_free(struct hashset *h);
+/* Insert; returns the slot index and sets *is_new. */
+size_t hs_insert(struct hashset *h, const uint8_t *key, size_t len,
+		 int *is_new);
+const uint8_t *hs_key(const struct hashset *h, size_t slot, size_t *len);
+size_t hs_bytes(const struct hashset *h);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * arch.h - the cacheflush interface every architecture implements, as the
+ * kernel version in c->p->kver implements it.  Each arch_*.c renders one
+ * architecture's code and cites it; docs/kernel-sources.md has the step
+ * lists they follow.
+ */
+#ifndef STALE_ARCH_H
+#define STALE_ARCH_H
+
+#include "kmm.h"
+
+struct arch_ops {
+	/* Called by get_user_pages() on each page, in this order. */
+	void (*flush_anon_page)(struct ctx *c, int page, uint32_t uaddr);
+	void (*flush_dcache_page)(struct ctx *c, int page);
+	/* NULL where the version has no such function (generic no-op). */
+	void (*flush_kernel_dcache_page)(struct ctx *c, int page);
+	void (*flush_cache_page)(struct ctx *c, int page, uint32_t uaddr);
+	/*
+	 * copy_{to,from}_user_page(): before returns the kernel address the
+	 * memcpy must use for the user page (dst for "to", src for "from"),
+	 * normally kaddr itself; after runs once the memcpy is done.
+	 */
+	uint32_t (*copy_to_user_page_before)(struct ctx *c, int page,
+					     uint32_t uaddr, uint32_t kaddr);
+	void (*copy_to_user_page_after)(struct ctx *c, int page,
+					uint32_t uaddr, uint32_t kaddr,
+					uint32_t len);
+	uint32_t (*copy_from_user_page_before)(struct ctx *c, int page,
+					       uint32_t uaddr, uint32_t kaddr);
+	void (*copy_from_user_page_after)(struct ctx *c, int page,
+					  uint32_t uaddr, uint32_t kaddr,
+					  uint32_t len);
+	/* kunmap of a page's kernel address (kmap_atomic/kmap_local slot). */
+	void (*kunmap)(struct ctx *c, int page, uint32_t kaddr, int slot);
+	void (*flush_kernel_vmap_range)(struct ctx *c, uint32_t va,
+					uint32_t len);
+	void (*invalidate_kernel_vmap_range)(struct ctx *c, uint32_t va,
+					     uint32_t len);
+	/* get_user_pages_fast() takes the lockless path without flushes. */
+	int (*gup_fast_skips_flush)(const struct ctx *c);
+	/* kmap_atomic() disables preemption (pagefault_disable era). */
+	int (*kmap_atomic_disables_preempt)(const struct ctx *c);
+	/* Why a highmem page cannot exist here, or NULL. */
+	const char *(*no_highmem)(enum kver v);
+};
+
+extern const struct arch_ops arch_coherent_ops, arch_arm_ops,
+	arch_parisc_ops, arch_sh_ops, arch_mips_ops, arch_sparc64_ops;
+
+const struct arch_ops *arch_ops_of(enum arch a);
+
+/* Helpers the architectures share. */
+int page_is_anon(const struct ctx *c, int page);
+/* page_mapping(page) && !mapping_mapped(mapping): flush may be deferred */
+int page_unmapped_file(const struct ctx *c, int page);
+/* The user mapping of page in the running thread's process, or -1. */
+int page_user_map(const struct ctx *c, int page);
+/* A temporary kernel mapping of page at the colour of uaddr. */
+uint32_t kmap_coherent(struct ctx *c, int page, uint32_t uaddr);
+void kunmap_coherent(struct ctx *c);
+
+/* Building blocks for the ops tables. */
+void arch_nop_page(struct ctx *c, int page);
+void arch_nop_page_addr(struct ctx *c, int page, uint32_t uaddr);
+uint32_t arch_same_addr(struct ctx *c, int page, uint32_t uaddr,
+			uint32_t kaddr);
+void arch_nop_after(struct ctx *c, int page, uint32_t uaddr, uint32_t kaddr,
+		    uint32_t len);
+void arch_nop_kunmap(struct ctx *c, int page, uint32_t kaddr, int slot);
+void arch_nop_range(struct ctx *c, uint32_t va, uint32_t len);
+int arch_never(const struct ctx *c);
+int arch_from_2_6_20(const struct ctx *c);
+const char *arch_highmem_ok(enum kver v);
+const char *arch_no_highmem_why(const struct prog *p);
+
+#endif

@@ -1,0 +1,358 @@
+/*
+ * builtins.c - the built-in kernel functions: page pinning, kmap,
+ * preemption and locks, cache maintenance by range.  What each does to
+ * the caches is the architecture's business (arch_*.c); this file holds
+ * the generic kernel code around it (mm/memory.c, mm/gup.c,
+ * include/linux/highmem.h) and the checks that give clear errors.
+ */
+#include <string.h>
+
+#include "arch.h"
+#include "builtins.h"
+#include "fuse.h"
+
+const struct builtin_info builtin_info[B_COUNT] = {
+#define X(id, name, nargs, ret, flags) [id] = { name, nargs, ret, flags },
+	BUILTINS(X)
+#undef X
+};
+
+int builtin_lookup(const char *name)
+{
+	int i;
+
+	for (i = 0; i < B_COUNT; i++)
+		if (!(builtin_info[i].flags & BF_INTERNAL) &&
+		    strcmp(builtin_info[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static const struct arch_ops *ops(const struct ctx *c)
+{
+	return arch_ops_of(c->p->prof.arch);
+}
+
+static uint32_t fail(struct ctx *c, const char *msg)
+{
+	c->end = OK_ERROR;
+	c->msg = msg;
+	return 0;
+}
+
+static int page_arg(struct ctx *c, uint32_t ptr)
+{
+	int page = kmm_page_of_struct(c->p, ptr);
+
+	if (page < 0)
+		fail(c, "argument is not a struct page pointer");
+	return page;
+}
+
+static uint32_t page_size(const struct ctx *c)
+{
+	return c->p->prof.page_size;
+}
+
+/* mm/memory.c get_user_pages (2.6.19/20), mm/gup.c __get_user_pages (6.x) */
+static uint32_t gup(struct ctx *c, uint32_t uaddr, int flush)
+{
+	int proc = kmm_proc(c);
+	int m = proc < 0 ? -1 : kmm_user_map(c->p, proc, uaddr);
+	int page;
+
+	if (m < 0) {
+		TR(c, "    get_user_pages(%#x): no mapping: -EFAULT\n", uaddr);
+		return 0;
+	}
+	page = c->p->maps[m].page;
+	TR(c, "    get_user_pages(%#x) -> %s\n", uaddr, c->p->pages[page].name);
+	if (flush) {
+		ops(c)->flush_anon_page(c, page, uaddr);
+		ops(c)->flush_dcache_page(c, page);
+	}
+	return page_struct(page);
+}
+
+static uint32_t page_address(const struct ctx *c, int page)
+{
+	uint32_t k = kmm_lowmem(c->p, page);
+
+	if (k == 0 && c->s->k.pkmap[page] > 0)
+		k = PKMAP_BASE + (uint32_t)page * page_size(c);
+	return k;
+}
+
+static uint32_t do_kmap_local(struct ctx *c, int page)
+{
+	const struct prog *p = c->p;
+	int depth = c->s->k.kdepth[c->cpu];
+
+	if (!p->pages[page].highmem)
+		return kmm_lowmem(p, page);
+	/* arch_kmap_local_high_get: VIVT/aliasing ARM reuse a pkmap entry */
+	if (p->prof.arch == ARCH_ARM && c->s->k.pkmap[page] > 0) {
+		c->s->k.pkmap[page]++;
+		return PKMAP_BASE + (uint32_t)page * page_size(c);
+	}
+	if (depth >= KM_SLOTS)
+		return fail(c, "too many nested kmap_atomic/kmap_local mappings");
+	c->s->k.kslot[c->cpu][depth] = (int8_t)page;
+	c->s->k.kdepth[c->cpu]++;
+	TR(c, "    kmap: %s at fixmap slot %d of cpu%d\n", p->pages[page].name,
+	   depth, c->cpu);
+	return FIXADDR_START +
+	       ((uint32_t)c->cpu * KM_SLOTS + (uint32_t)depth) * page_size(c);
+}
+
+/* The page behind a kernel address k returned by a kmap, or -1. */
+static int kmapped_page(struct ctx *c, uint32_t k, int *slot)
+{
+	const struct prog *p = c->p;
+	uint32_t sz = page_size(c);
+	int i;
+
+	*slot = -1;
+	if (k >= FIXADDR_START) {
+		uint32_t s = (k - FIXADDR_START) / sz;
+
+		if (s / KM_SLOTS != (uint32_t)c->cpu)
+			return -1;
+		*slot = (int)(s % KM_SLOTS);
+		return c->s->k.kslot[c->cpu][*slot];
+	}
+	if (k >= PKMAP_BASE && k < PAGE_OFFSET) {
+		i = (int)((k - PKMAP_BASE) / sz);
+		return i < p->npages && c->s->k.pkmap[i] > 0 ? i : -1;
+	}
+	for (i = 0; i < p->npages; i++)
+		if (!p->pages[i].highmem && k - kmm_lowmem(p, i) < sz)
+			return i;
+	return -1;
+}
+
+static void do_kunmap_local(struct ctx *c, uint32_t k)
+{
+	int slot, page = kmapped_page(c, k, &slot);
+
+	if (page < 0) {
+		fail(c, "kunmap of an address no kmap returned");
+		return;
+	}
+	ops(c)->kunmap(c, page, k, slot >= 0);
+	if (slot >= 0) {
+		if (slot != c->s->k.kdepth[c->cpu] - 1) {
+			fail(c, "kunmap_atomic/kunmap_local out of order");
+			return;
+		}
+		c->s->k.kslot[c->cpu][slot] = -1;
+		c->s->k.kdepth[c->cpu]--;
+	} else if (k >= PKMAP_BASE && k < PAGE_OFFSET) {
+		c->s->k.pkmap[page]--;
+	}
+}
+
+static int lock_index(const struct ctx *c, uint32_t id)
+{
+	return id < (uint32_t)c->p->nlocks ? (int)id : -1;
+}
+
+static int preemption_counts(const struct ctx *c)
+{
+	return ops(c)->kmap_atomic_disables_preempt(c);
+}
+
+static uint32_t range_maint(struct ctx *c, uint32_t va, uint32_t len,
+			    enum maint m)
+{
+	kmm_maint_range(c, va < PKMAP_BASE ? kmm_proc(c) : -1, va, len, m);
+	return 0;
+}
+
+static uint32_t version_error(struct ctx *c, enum builtin fn)
+{
+	const enum kver v = c->p->kver;
+
+	if (fn == B_FLUSH_KERNEL_DCACHE_PAGE && v >= KV_6_12)
+		return fail(c, "flush_kernel_dcache_page() no longer exists in "
+			    "6.12 (\"mm: remove flush_kernel_dcache_page\")");
+	if ((fn == B_FLUSH_KERNEL_VMAP_RANGE ||
+	     fn == B_INVALIDATE_KERNEL_VMAP_RANGE) && v < KV_6_12)
+		return fail(c, "flush/invalidate_kernel_vmap_range() first "
+			    "appeared in 2.6.34");
+	if ((fn == B_KMAP_LOCAL_PAGE || fn == B_KUNMAP_LOCAL) && v < KV_6_12)
+		return fail(c, "kmap_local_page() first appeared in 5.11");
+	if (fn == B_GET_USER_PAGES_FAST && v < KV_6_12)
+		return fail(c, "the model renders get_user_pages_fast() as of "
+			    "6.12 only");
+	return 1;
+}
+
+int builtin_sleeps(enum builtin fn)
+{
+	return fn == B_FUSE_WAIT || fn == B_FUSE_DEV_TAKE;
+}
+
+int builtin_enabled(const struct ctx *c, enum builtin fn,
+		    const uint32_t *args)
+{
+	int l;
+
+	switch (fn) {
+	case B_SPIN_LOCK:
+		l = lock_index(c, args[0]);
+		return l < 0 || c->s->k.lock[l] < 0;
+	case B_FUSE_WAIT:
+	case B_FUSE_DEV_TAKE:
+		return fuse_enabled(c, fn, args);
+	default:
+		return 1;
+	}
+}
+
+uint32_t builtin_call(struct ctx *c, enum builtin fn, const uint32_t *args)
+{
+	struct tstate *t = &c->s->t[c->thread];
+	int page, l;
+	uint32_t r;
+
+	if (version_error(c, fn) == 0)
+		return 0;
+	switch (fn) {
+	case B_CLEAN_DCACHE_RANGE:
+		return range_maint(c, args[0], args[1], M_CLEAN);
+	case B_INV_DCACHE_RANGE:
+		return range_maint(c, args[0], args[1], M_INV);
+	case B_FLUSH_DCACHE_RANGE:
+		return range_maint(c, args[0], args[1], M_FLUSH);
+	case B_FLUSH_CACHE_ALL:
+		kmm_maint_all(c, M_FLUSH);
+		return 0;
+	case B_GET_USER_PAGES:
+		return gup(c, args[0], 1);
+	case B_GET_USER_PAGES_NOCACHE:
+		return gup(c, args[0], 0);
+	case B_GET_USER_PAGES_FAST:
+		if (ops(c)->gup_fast_skips_flush(c))
+			TR(c, "    lockless GUP-fast: no cache maintenance\n");
+		return gup(c, args[0], !ops(c)->gup_fast_skips_flush(c));
+	case B_PUT_PAGE:
+		page_arg(c, args[0]);
+		return 0;
+	case B_PAGE_ADDRESS:
+		page = page_arg(c, args[0]);
+		return page < 0 ? 0 : page_address(c, page);
+	case B_OFFSET_IN_PAGE:
+		return args[0] % page_size(c);
+	case B_KMAP_ATOMIC:
+		page = page_arg(c, args[0]);
+		if (page < 0)
+			return 0;
+		if (preemption_counts(c))
+			t->preempt++;
+		return do_kmap_local(c, page);
+	case B_KUNMAP_ATOMIC:
+		do_kunmap_local(c, args[0]);
+		if (preemption_counts(c)) {
+			if (t->preempt == 0)
+				return fail(c, "kunmap_atomic without kmap_atomic");
+			t->preempt--;
+		}
+		return 0;
+	case B_KMAP_LOCAL_PAGE:
+		page = page_arg(c, args[0]);
+		return page < 0 ? 0 : do_kmap_local(c, page);
+	case B_KUNMAP_LOCAL:
+		do_kunmap_local(c, args[0]);
+		return 0;
+	case B_KMAP:
+		page = page_arg(c, args[0]);
+		if (page < 0)
+			return 0;
+		if (!c->p->pages[page].highmem)
+			return kmm_lowmem(c->p, page);
+		c->s->k.pkmap[page]++;
+		return PKMAP_BASE + (uint32_t)page * page_size(c);
+	case B_KUNMAP:
+		page = page_arg(c, args[0]);
+		if (page >= 0 && c->p->pages[page].highmem) {
+			if (c->s->k.pkmap[page] == 0)
+				return fail(c, "kunmap without kmap");
+			c->s->k.pkmap[page]--;
+		}
+		return 0;
+	case B_FLUSH_ANON_PAGE:
+		page = page_arg(c, args[1]);
+		if (page >= 0)
+			ops(c)->flush_anon_page(c, page, args[0]);
+		return 0;
+	case B_FLUSH_DCACHE_PAGE:
+		page = page_arg(c, args[0]);
+		if (page >= 0)
+			ops(c)->flush_dcache_page(c, page);
+		return 0;
+	case B_FLUSH_KERNEL_DCACHE_PAGE:
+		page = page_arg(c, args[0]);
+		if (page >= 0 && ops(c)->flush_kernel_dcache_page)
+			ops(c)->flush_kernel_dcache_page(c, page);
+		return 0;
+	case B_FLUSH_CACHE_PAGE:
+		page = page_arg(c, args[1]);
+		if (page >= 0)
+			ops(c)->flush_cache_page(c, page, args[0]);
+		return 0;
+	case B_FLUSH_KERNEL_VMAP_RANGE:
+		ops(c)->flush_kernel_vmap_range(c, args[0], args[1]);
+		return 0;
+	case B_INVALIDATE_KERNEL_VMAP_RANGE:
+		ops(c)->invalidate_kernel_vmap_range(c, args[0], args[1]);
+		return 0;
+	case B_CTUP_PRE:
+		page = page_arg(c, args[1]);
+		return page < 0 ? 0 : ops(c)->copy_to_user_page_before(
+				c, page, args[0], args[2]);
+	case B_CTUP_POST:
+		page = page_arg(c, args[1]);
+		if (page >= 0)
+			ops(c)->copy_to_user_page_after(c, page, args[0],
+							args[2], args[3]);
+		return 0;
+	case B_CFUP_PRE:
+		page = page_arg(c, args[1]);
+		return page < 0 ? 0 : ops(c)->copy_from_user_page_before(
+				c, page, args[0], args[2]);
+	case B_CFUP_POST:
+		page = page_arg(c, args[1]);
+		if (page >= 0)
+			ops(c)->copy_from_user_page_after(c, page, args[0],
+							  args[2], args[3]);
+		return 0;
+	case B_PREEMPT_DISABLE:
+		t->preempt++;
+		return 0;
+	case B_PREEMPT_ENABLE:
+		if (t->preempt == 0)
+			return fail(c, "preempt_enable() without preempt_disable()");
+		t->preempt--;
+		return 0;
+	case B_SCHEDULE:
+		if (t->preempt > 0)
+			return fail(c, "schedule() while atomic (preemption disabled)");
+		return 0;
+	case B_SPIN_LOCK:
+		l = lock_index(c, args[0]);
+		c->s->k.lock[l] = (int8_t)c->thread;
+		t->preempt++;
+		return 0;
+	case B_SPIN_UNLOCK:
+		l = lock_index(c, args[0]);
+		if (c->s->k.lock[l] != c->thread)
+			return fail(c, "spin_unlock() of a lock this thread does not hold");
+		c->s->k.lock[l] = -1;
+		t->preempt--;
+		return 0;
+	default:
+		r = fuse_call(c, fn, args);
+		return r;
+	}
+}

@@ -1,0 +1,37 @@
+/*
+ * cache.h - one data cache per CPU: lookups, fills, write-backs,
+ * evictions, coherence between CPUs, and maintenance by line.
+ */
+#ifndef STALE_CACHE_H
+#define STALE_CACHE_H
+
+#include "ctx.h"
+
+enum maint { M_CLEAN, M_INV, M_FLUSH };	/* flush = clean + invalidate */
+
+/* A load or store of one word by cpu c->cpu through virtual address va. */
+uint32_t cache_load(struct ctx *c, uint32_t va, uint32_t pa, int asid);
+void cache_store(struct ctx *c, uint32_t va, uint32_t pa, int asid,
+		 uint32_t val);
+
+/* The value the CPU would see, without changing anything. */
+uint32_t cache_peek(const struct ctx *c, uint32_t va, uint32_t pa, int asid);
+
+/* Maintenance of the line that (va, pa) selects on one CPU. */
+void cache_maint_line(struct ctx *c, int cpu, uint32_t va, uint32_t pa,
+		      int asid, enum maint m);
+/* Every copy of every line of [pa, pa + len) on one CPU, any alias. */
+void cache_maint_phys(struct ctx *c, int cpu, uint32_t pa, uint32_t len,
+		      enum maint m);
+/* Every line of the CPU's cache. */
+void cache_maint_all(struct ctx *c, int cpu, enum maint m);
+
+/* Evict line i of the CPU's cache (writing it back if dirty). */
+void cache_evict(struct ctx *c, int cpu, int i);
+/* Write line i back (if dirty) and leave it clean. */
+void cache_writeback(struct ctx *c, int cpu, int i);
+
+/* The colour of a virtual address on this profile. */
+uint32_t cache_colour(const struct profile *pr, uint32_t va);
+
+#endif
