@@ -379,9 +379,35 @@ static double now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int search(const struct prog *p, const struct search_opts *o,
+/*
+ * Reduction 3: where no two virtual addresses of a physical line can
+ * select different copies (PIPT, VIPT with the index inside the page)
+ * and the copies of different CPUs are kept coherent, every load returns
+ * the last value stored, whatever the caches hold: the machine behaves
+ * exactly as `none`, which is explored instead.
+ */
+static const struct prog *effective(const struct prog *p, int reduce,
+				    struct prog *tmp)
+{
+	const struct profile *pr = &p->prof;
+
+	if (!reduce || pr->index == IDX_NONE || pr->coherence != COH_PHYSICAL)
+		return p;
+	if (pr->index == IDX_VIVT ||
+	    (pr->index == IDX_VIPT && profile_colours(pr) > 1))
+		return p;
+	*tmp = *p;
+	tmp->prof = *profile_find("none");
+	tmp->prof.page_size = pr->page_size;
+	tmp->evict_any = 0;
+	return tmp;
+}
+
+int search(const struct prog *p0, const struct search_opts *o,
 	   struct result *r)
 {
+	struct prog tmp;
+	const struct prog *p = effective(p0, o->reduce, &tmp);
 	struct explorer e = { 0 };
 	double t0 = now();
 	size_t len, slot;
@@ -503,9 +529,11 @@ int result_has(const struct result *r, const struct outcome *o)
 	return 0;
 }
 
-void witness_trace(const struct prog *p, const uint32_t *path, int n,
+void witness_trace(const struct prog *p0, const uint32_t *path, int n,
 		   int reduce, struct trace *tr)
 {
+	struct prog tmp;
+	const struct prog *p = effective(p0, reduce, &tmp);
 	struct state *s = malloc(sizeof(*s));
 	struct ctx c;
 	int i;

@@ -318,7 +318,7 @@ void step_thread(struct ctx *c, int t, int reduce)
 		if (i->op == OP_KENTER)
 			TR(c, "  P%d: enters the kernel (%s)\n",
 			   p->threads[t].index, i->text);
-		else
+		else if (i->text[0] != '\0')
 			TR(c, "  P%d: %s\n", p->threads[t].index, i->text);
 	}
 	exec(c);

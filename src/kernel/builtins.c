@@ -242,6 +242,8 @@ uint32_t builtin_call(struct ctx *c, enum builtin fn, const uint32_t *args)
 	case B_PAGE_ADDRESS:
 		page = page_arg(c, args[0]);
 		return page < 0 ? 0 : page_address(c, page);
+	case B_PAGE_SIZE:
+		return page_size(c);
 	case B_OFFSET_IN_PAGE:
 		return args[0] % page_size(c);
 	case B_KMAP_ATOMIC:

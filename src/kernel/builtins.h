@@ -27,6 +27,7 @@
 	X(B_GET_USER_PAGES_NOCACHE,"get_user_pages_nocache",    2, TY_PAGE_PTR, BF_KERNEL) \
 	X(B_PUT_PAGE,              "put_page",                  1, TY_VOID,     BF_KERNEL) \
 	X(B_PAGE_ADDRESS,          "page_address",              1, TY_VOID_PTR, BF_KERNEL | BF_PURE) \
+	X(B_PAGE_SIZE,             "page_size",                 0, TY_INT,      BF_PURE) \
 	X(B_OFFSET_IN_PAGE,        "offset_in_page",            1, TY_INT,      BF_PURE) \
 	X(B_KMAP_ATOMIC,           "kmap_atomic",               1, TY_VOID_PTR, BF_KERNEL) \
 	X(B_KUNMAP_ATOMIC,         "kunmap_atomic",             1, TY_VOID,     BF_KERNEL) \

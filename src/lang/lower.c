@@ -497,18 +497,24 @@ static void copy_loop(struct cc *c, int dst, int src, int n, int fill,
 	if (is_set) {
 		v = fill;
 	} else {
+		int a = alu(c, OP_ADD, src, i);
+
 		v = temp(c);
 		in = emit(c, OP_LOAD);
 		in->a = (int16_t)v;
-		in->b = (int16_t)alu(c, OP_ADD, src, i);
+		in->b = (int16_t)a;
 		if (fixup) {
 			in->fixup = 1;
 			fix_load = here(c) - 1;
 		}
 	}
-	in = emit(c, OP_STORE);
-	in->a = (int16_t)alu(c, OP_ADD, dst, i);
-	in->b = (int16_t)v;
+	{
+		int a = alu(c, OP_ADD, dst, i);
+
+		in = emit(c, OP_STORE);
+		in->a = (int16_t)a;
+		in->b = (int16_t)v;
+	}
 	if (fixup) {
 		in->fixup = 1;
 		fix_store = here(c) - 1;
