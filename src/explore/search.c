@@ -425,7 +425,19 @@ int search(const struct prog *p0, const struct search_opts *o,
 	e.steps = calloc(MAX_THREADS, sizeof(long));
 	if (e.buf == NULL || e.s == NULL || e.s2 == NULL || e.steps == NULL)
 		abort();
-	step_init(p, e.s2, o->reduce);
+	{
+		struct ctx c0 = step_init(p, e.s2, o->reduce);
+
+		if (c0.end == OK_ERROR) {
+			error(&e, c0.msg, c0.errpos, 0);
+			goto out;
+		}
+		if (c0.end == OK_FAULT || c0.end == OK_ASSERT) {
+			record(&e, e.s2, c0.end, 0xffffffffu, c0.msg,
+			       c0.errpos);
+			goto out;
+		}
+	}
 	len = state_encode(p, e.s2, e.buf);
 	slot = hs_insert(&e.visited, e.buf, len, &is_new);
 	push(&e, e.buf, len, slot);
@@ -491,6 +503,7 @@ int search(const struct prog *p0, const struct search_opts *o,
 		if (!push(&e, e.buf, len, slot) && LBL_KIND(l) == LBL_STEP)
 			e.steps[LBL_A(l)]--;
 	}
+out:
 	while (e.depth > 0) {
 		free(e.stack[e.depth - 1].labels);
 		e.depth--;

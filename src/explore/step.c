@@ -248,6 +248,8 @@ static void exec(struct ctx *c)
 		fail(c, OK_ERROR, i->msg);
 		break;
 	}
+	if (c->end != OK_NORMAL)
+		c->errpos = i->pos;	/* the pc has moved on */
 }
 
 static void run_locals(struct ctx *c, int t)
@@ -269,7 +271,7 @@ static void run_locals(struct ctx *c, int t)
 	}
 }
 
-void step_init(const struct prog *p, struct state *s, int reduce)
+struct ctx step_init(const struct prog *p, struct state *s, int reduce)
 {
 	struct ctx c = { 0 };
 	int i, j;
@@ -294,15 +296,16 @@ void step_init(const struct prog *p, struct state *s, int reduce)
 			s->k.pgflags[i] |= PGF_MAPPED | PGF_DCACHE_CLEAN;
 	for (i = 0; i < p->nthreads; i++)
 		s->t[i].kernel = p->threads[i].proc < 0;
-	if (!reduce)
-		return;
 	c.p = p;
 	c.s = s;
-	for (i = 0; i < p->nthreads; i++) {
+	if (!reduce)
+		return c;
+	for (i = 0; i < p->nthreads && c.end == OK_NORMAL; i++) {
 		c.thread = i;
 		c.cpu = p->threads[i].cpu;
 		run_locals(&c, i);
 	}
+	return c;
 }
 
 void step_thread(struct ctx *c, int t, int reduce)

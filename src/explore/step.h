@@ -8,7 +8,8 @@
 #include "ctx.h"
 
 /* The initial state (caches empty, initial memory, eager prefixes run). */
-void step_init(const struct prog *p, struct state *s, int reduce);
+/* Returns the ctx of the eager prefix: c->end says if it failed. */
+struct ctx step_init(const struct prog *p, struct state *s, int reduce);
 
 /* Can thread t take its next step now (incl. switching its CPU to it)? */
 int step_can_run(const struct prog *p, const struct state *s, int t);
