@@ -319,6 +319,7 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 	}
 	if (lower(sc, &o->lo, &p, &err) < 0) {
 		diag_print(&err);
+		prog_free(&p);
 		scenario_free(sc);
 		v->error = 1;
 		return 2;

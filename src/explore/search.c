@@ -122,9 +122,11 @@ static void make_outcome(struct explorer *e, const struct state *s,
 		abort();
 	b = o->key;
 	*b++ = (uint8_t)kind;
-	memcpy(b, o->vals, 4 * (size_t)o->nvals);
+	if (o->nvals > 0)
+		memcpy(b, o->vals, 4 * (size_t)o->nvals);
 	b += 4 * (size_t)o->nvals;
-	memcpy(b, o->mem, sizeof(struct mword) * (size_t)o->nmem);
+	if (o->nmem > 0)
+		memcpy(b, o->mem, sizeof(struct mword) * (size_t)o->nmem);
 	o->keylen = n;
 }
 

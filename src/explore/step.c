@@ -192,18 +192,18 @@ static void exec(struct ctx *c)
 
 		if (va % 4 != 0) {
 			fail(c, OK_ERROR, "unaligned word access");
-			return;
+			break;
 		}
 		if (kmm_translate(c, va, &pa, &asid) < 0) {
 			if (i->fixup) {
 				TR(c, "    fault at %#x: fixup\n", va);
 				ts->pc = (uint16_t)i->imm;
-				return;
+				break;
 			}
 			TR(c, "    fault: %s mode may not access %#x\n",
 			   ts->kernel ? "kernel" : "user", va);
 			fail(c, OK_FAULT, "bad access");
-			return;
+			break;
 		}
 		TR(c, "    %s va %#x pa %#x\n",
 		   i->op == OP_LOAD ? "load" : "store", va, pa);
@@ -223,7 +223,7 @@ static void exec(struct ctx *c)
 			fail(c, OK_ERROR, "returning to user mode with "
 			     "preemption disabled (a lock or kmap_atomic "
 			     "still held)");
-			return;
+			break;
 		}
 		ts->kernel = 0;
 		break;

@@ -150,11 +150,11 @@ static void arm_copy_to_user_page_after(struct ctx *c, int page,
 	kmm_maint_colour(c, page, uaddr, M_FLUSH);
 }
 
-/* arch_kmap_local_pre_unmap / __kunmap_atomic: VIVT and aliasing VIPT. */
+/* arch_kmap_local_pre_unmap / __kunmap_atomic: only if cache_is_vivt(). */
 static void arm_kunmap(struct ctx *c, int page, uint32_t kaddr, int slot)
 {
 	(void)page;
-	if (!slot)
+	if (!slot || !vivt(c))
 		return;
 	TR(c, "    kunmap: clean+invalidate the kmap slot %#x\n", kaddr);
 	kmm_maint_range(c, -1, kaddr & ~(c->p->prof.page_size - 1),

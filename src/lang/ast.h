@@ -34,6 +34,7 @@ enum expr_kind {
 	E_CALL,				/* name, args */
 	E_INDEX,			/* lhs[rhs]: a memory word */
 	E_DEREF,			/* *lhs: a memory word */
+	E_CAST,				/* (cast)lhs */
 };
 
 /* Operators keep their C spelling as a token code. */
@@ -55,6 +56,7 @@ struct expr {
 	struct expr **args;		/* E_CALL */
 	int nargs;
 	int once;			/* written as READ_ONCE(...) */
+	enum ast_type cast;		/* E_CAST: the type cast to */
 };
 
 enum stmt_kind {

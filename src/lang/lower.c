@@ -456,6 +456,10 @@ static int expr(struct cc *c, const struct expr *e, enum ast_type *type)
 	}
 	case E_CALL:
 		return call(c, e, type);
+	case E_CAST:
+		r = expr(c, e->lhs, &lt);
+		*type = e->cast;
+		return r;
 	}
 	return 0;
 }

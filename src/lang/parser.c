@@ -404,10 +404,14 @@ static struct expr *parse_primary(struct parser *p)
 	case T_LPAREN:
 		next(p);
 		if (at_type(p)) {
-			/* A cast: the lowering types values itself. */
-			full_type(p);
+			/* A cast: it changes how arithmetic scales. */
+			enum ast_type t = full_type(p);
+
 			expect(p, T_RPAREN, "')'", "after the cast type");
-			return parse_unary(p);
+			e = new_expr(p, E_CAST, at);
+			e->cast = t;
+			e->lhs = parse_unary(p);
+			return e;
 		}
 		e = parse_expr(p);
 		expect(p, T_RPAREN, "')'", "to close '('");

@@ -178,9 +178,10 @@ static int make_room(struct ctx *c, int cpu, uint32_t set)
 	for (i = 0; i < s->nlines[cpu] && n < 64; i++)
 		if (s->lines[cpu][i].set == set)
 			in_set[n++] = i;
-	if ((uint32_t)n < prof(c)->ways && s->nlines[cpu] < MAX_LINES)
-		return 0;
-	if (n == 0) {
+	if ((uint32_t)n < prof(c)->ways) {
+		if (s->nlines[cpu] < MAX_LINES)
+			return 0;
+		/* the model's capacity, not the cache's: say so */
 		s->overflow = 1;
 		return -1;
 	}
@@ -257,13 +258,14 @@ void cache_store(struct ctx *c, uint32_t va, uint32_t pa, int asid,
 	uint32_t set, tag;
 	uint8_t as;
 	struct cline *l;
-	unsigned w = (pa % pr->line) / 4;
+	unsigned w;
 	int i;
 
 	if (pr->index == IDX_NONE) {
 		mem_write(c->s, pa, val);
 		return;
 	}
+	w = (pa % pr->line) / 4;
 	key_of(pr, va, pa, asid, &set, &tag, &as);
 	snoop(c, c->cpu, set, tag, pa & ~(pr->line - 1), 1);
 	i = find(c->s, c->cpu, set, tag, as);

@@ -429,7 +429,11 @@ static void test_full(void)
 	      s->lvalue->lhs->op == OP_ADD && s->value->kind == E_UNARY &&
 	      s->value->op == OP_NEG);
 	s = s->next;
-	CHECK(s->value->kind == E_DEREF && is_var(s->value->lhs, "a"));
+	CHECK(s->value->kind == E_CAST && s->value->cast == TY_INT &&
+	      s->value->lhs->kind == E_DEREF &&
+	      s->value->lhs->lhs->kind == E_CAST &&
+	      s->value->lhs->lhs->cast == TY_INT_PTR &&
+	      is_var(s->value->lhs->lhs->lhs, "a"));
 	s = s->next;
 	CHECK(s->kind == S_ASSERT && s->cond->op == OP_NE);
 	s = s->next;
