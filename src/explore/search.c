@@ -270,11 +270,24 @@ static int labels_of(struct explorer *e, struct frame *f, struct state *s)
 		return f->nlabels;
 	for (cpu = 0; cpu < p->ncpus; cpu++)
 		for (i = 0; i < s->nlines[cpu]; i++) {
-			int want = !e->o->reduce || all_lines;
+			const struct cline *l = &s->lines[cpu][i];
+			int want = all_lines;
 
 			for (k = 0; k < nl && !want; k++)
-				want = s->lines[cpu][i].pa == lines[k];
-			if (want)
+				want = l->pa == lines[k];
+			/*
+			 * A clean copy equal to memory is not worth evicting:
+			 * a load refills the same data, a store ends as it
+			 * would after the store and an eviction later.
+			 */
+			if (want && !l->dirty) {
+				struct ctx c = { 0 };
+
+				c.p = p;
+				c.s = s;
+				want = cache_line_stale(&c, cpu, i);
+			}
+			if (want || !e->o->reduce)
 				add_label(f, LBL(LBL_EVICT, cpu, i));
 		}
 	return f->nlabels;

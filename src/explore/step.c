@@ -353,7 +353,7 @@ int step_footprint(const struct prog *p, const struct state *s, int t,
 		*pa_line = pa & ~(p->prof.line - 1);
 		return 1;
 	case OP_CALL:
-		return -1;
+		return builtin_info[i->fn].flags & BF_NOCACHE ? 0 : -1;
 	default:
 		return 0;
 	}

@@ -16,6 +16,7 @@
 #define BF_LOWERED	0x04
 #define BF_INTERNAL	0x08
 #define BF_LOCKNAME	0x10	/* the argument names a lock */
+#define BF_NOCACHE	0x20	/* touches no cache line */
 
 /*  id                         name                      args ret          flags */
 #define BUILTINS(X) \
@@ -24,17 +25,17 @@
 	X(B_FLUSH_DCACHE_RANGE,    "flush_dcache_range",        2, TY_VOID,     BF_KERNEL) \
 	X(B_FLUSH_CACHE_ALL,       "flush_cache_all",           0, TY_VOID,     BF_KERNEL) \
 	X(B_GET_USER_PAGES,        "get_user_pages",            2, TY_PAGE_PTR, BF_KERNEL) \
-	X(B_GET_USER_PAGES_NOCACHE,"get_user_pages_nocache",    2, TY_PAGE_PTR, BF_KERNEL) \
-	X(B_PUT_PAGE,              "put_page",                  1, TY_VOID,     BF_KERNEL) \
-	X(B_PAGE_ADDRESS,          "page_address",              1, TY_VOID_PTR, BF_KERNEL | BF_PURE) \
-	X(B_PAGE_SIZE,             "page_size",                 0, TY_INT,      BF_PURE) \
-	X(B_OFFSET_IN_PAGE,        "offset_in_page",            1, TY_INT,      BF_PURE) \
-	X(B_KMAP_ATOMIC,           "kmap_atomic",               1, TY_VOID_PTR, BF_KERNEL) \
+	X(B_GET_USER_PAGES_NOCACHE,"get_user_pages_nocache",    2, TY_PAGE_PTR, BF_KERNEL | BF_NOCACHE) \
+	X(B_PUT_PAGE,              "put_page",                  1, TY_VOID,     BF_KERNEL | BF_NOCACHE) \
+	X(B_PAGE_ADDRESS,          "page_address",              1, TY_VOID_PTR, BF_KERNEL | BF_PURE | BF_NOCACHE) \
+	X(B_PAGE_SIZE,             "page_size",                 0, TY_INT,      BF_PURE | BF_NOCACHE) \
+	X(B_OFFSET_IN_PAGE,        "offset_in_page",            1, TY_INT,      BF_PURE | BF_NOCACHE) \
+	X(B_KMAP_ATOMIC,           "kmap_atomic",               1, TY_VOID_PTR, BF_KERNEL | BF_NOCACHE) \
 	X(B_KUNMAP_ATOMIC,         "kunmap_atomic",             1, TY_VOID,     BF_KERNEL) \
-	X(B_KMAP_LOCAL_PAGE,       "kmap_local_page",           1, TY_VOID_PTR, BF_KERNEL) \
+	X(B_KMAP_LOCAL_PAGE,       "kmap_local_page",           1, TY_VOID_PTR, BF_KERNEL | BF_NOCACHE) \
 	X(B_KUNMAP_LOCAL,          "kunmap_local",              1, TY_VOID,     BF_KERNEL) \
-	X(B_KMAP,                  "kmap",                      1, TY_VOID_PTR, BF_KERNEL) \
-	X(B_KUNMAP,                "kunmap",                    1, TY_VOID,     BF_KERNEL) \
+	X(B_KMAP,                  "kmap",                      1, TY_VOID_PTR, BF_KERNEL | BF_NOCACHE) \
+	X(B_KUNMAP,                "kunmap",                    1, TY_VOID,     BF_KERNEL | BF_NOCACHE) \
 	X(B_FLUSH_ANON_PAGE,       "flush_anon_page",           2, TY_VOID,     BF_KERNEL) \
 	X(B_FLUSH_DCACHE_PAGE,     "flush_dcache_page",         1, TY_VOID,     BF_KERNEL) \
 	X(B_FLUSH_KERNEL_DCACHE_PAGE, "flush_kernel_dcache_page", 1, TY_VOID,   BF_KERNEL) \
@@ -52,23 +53,24 @@
 	X(B_COPY_FROM_USER,        "copy_from_user",            3, TY_INT,      BF_KERNEL | BF_LOWERED) \
 	X(B_MEMCPY,                "memcpy",                    3, TY_VOID,     BF_LOWERED) \
 	X(B_MEMSET,                "memset",                    3, TY_VOID,     BF_LOWERED) \
-	X(B_PREEMPT_DISABLE,       "preempt_disable",           0, TY_VOID,     BF_KERNEL) \
-	X(B_PREEMPT_ENABLE,        "preempt_enable",            0, TY_VOID,     BF_KERNEL) \
-	X(B_SCHEDULE,              "schedule",                  0, TY_VOID,     BF_KERNEL) \
-	X(B_SPIN_LOCK,             "spin_lock",                 1, TY_VOID,     BF_KERNEL | BF_LOCKNAME) \
-	X(B_SPIN_UNLOCK,           "spin_unlock",               1, TY_VOID,     BF_KERNEL | BF_LOCKNAME) \
-	X(B_FUSE_ABORT,            "fuse_abort",                0, TY_VOID,     0) \
-	X(B_LOCK_REQUEST,          "lock_request",              0, TY_INT,      BF_KERNEL) \
-	X(B_UNLOCK_REQUEST,        "unlock_request",            0, TY_INT,      BF_KERNEL) \
-	X(B_FUSE_QUEUE,            "__fuse_queue",              1, TY_VOID,     BF_KERNEL) \
-	X(B_FUSE_REQ_LEN,          "__fuse_req_len",            1, TY_INT,      BF_KERNEL) \
-	X(B_FUSE_SCRATCH,          "__fuse_scratch",            0, TY_INT_PTR,  BF_KERNEL) \
-	X(B_FUSE_SEND,             "__fuse_send",               2, TY_INT,      BF_KERNEL) \
+	X(B_PREEMPT_DISABLE,       "preempt_disable",           0, TY_VOID,     BF_KERNEL | BF_NOCACHE) \
+	X(B_PREEMPT_ENABLE,        "preempt_enable",            0, TY_VOID,     BF_KERNEL | BF_NOCACHE) \
+	X(B_SCHEDULE,              "schedule",                  0, TY_VOID,     BF_KERNEL | BF_NOCACHE) \
+	X(B_SPIN_LOCK,             "spin_lock",                 1, TY_VOID,     BF_KERNEL | BF_LOCKNAME | BF_NOCACHE) \
+	X(B_SPIN_UNLOCK,           "spin_unlock",               1, TY_VOID,     BF_KERNEL | BF_LOCKNAME | BF_NOCACHE) \
+	X(B_FUSE_ABORT,            "fuse_abort",                0, TY_VOID,     BF_NOCACHE) \
+	X(B_LOCK_REQUEST,          "lock_request",              0, TY_INT,      BF_KERNEL | BF_NOCACHE) \
+	X(B_UNLOCK_REQUEST,        "unlock_request",            0, TY_INT,      BF_KERNEL | BF_NOCACHE) \
+	X(B_FUSE_RELEASE,          "__fuse_put_request",        1, TY_VOID,     BF_KERNEL) \
+	X(B_FUSE_QUEUE,            "__fuse_queue",              1, TY_VOID,     BF_KERNEL | BF_NOCACHE) \
+	X(B_FUSE_REQ_LEN,          "__fuse_req_len",            1, TY_INT,      BF_KERNEL | BF_NOCACHE) \
+	X(B_FUSE_SCRATCH,          "__fuse_scratch",            0, TY_INT_PTR,  BF_KERNEL | BF_NOCACHE) \
+	X(B_FUSE_SEND,             "__fuse_send",               2, TY_INT,      BF_KERNEL | BF_NOCACHE) \
 	X(B_FUSE_WAIT,             "__fuse_wait_answer",        1, TY_INT,      BF_KERNEL) \
-	X(B_FUSE_DEV_TAKE,         "__fuse_take_request",       1, TY_INT,      BF_KERNEL) \
-	X(B_FUSE_DEV_READ_END,     "__fuse_dev_read_end",       2, TY_INT,      BF_KERNEL) \
+	X(B_FUSE_DEV_TAKE,         "__fuse_take_request",       1, TY_INT,      BF_KERNEL | BF_NOCACHE) \
+	X(B_FUSE_DEV_READ_END,     "__fuse_dev_read_end",       2, TY_INT,      BF_KERNEL | BF_NOCACHE) \
 	X(B_FUSE_DEV_FIND,         "__fuse_request_find",       2, TY_INT,      BF_KERNEL) \
-	X(B_FUSE_DEV_WRITE_END,    "__fuse_dev_write_end",      2, TY_INT,      BF_KERNEL)
+	X(B_FUSE_DEV_WRITE_END,    "__fuse_dev_write_end",      2, TY_INT,      BF_KERNEL | BF_NOCACHE)
 
 enum builtin {
 #define X(id, name, nargs, ret, flags) id,

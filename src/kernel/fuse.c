@@ -5,6 +5,8 @@
  * them out: fuse_in_header (40 bytes), fuse_read_in / fuse_write_in (24
  * bytes up to protocol 7.8, 40 bytes from 7.9), fuse_out_header (16).
  */
+#include <string.h>
+
 #include "fuse.h"
 #include "kmm.h"
 
@@ -276,6 +278,43 @@ static uint32_t unlock_request(struct ctx *c)
 	return 0;
 }
 
+/*
+ * fuse_put_request: the request's memory goes back to the allocator and
+ * no one touches it again (a slot is never reused), so its words and
+ * every cached copy of them are dropped.  Nothing observes them: this is
+ * what lets states that differ only in dead request memory merge.
+ */
+static void put_request(struct ctx *c, int i)
+{
+	const struct prog *p = c->p;
+	uint32_t pa = p->pages[p->fuse_req_page[i]].pa;
+	uint32_t sz = p->prof.page_size;
+	int cpu, k;
+
+	fs(c)->req[i].state = FR_RELEASED;
+	/* a copier still holding it keeps it alive (its reference) */
+	for (k = 0; k < 8; k++)
+		if (fs(c)->cur[k] == i)
+			return;
+	TR(c, "    request %u freed\n", unique_of(c, i));
+	for (cpu = 0; cpu < p->ncpus; cpu++)
+		for (k = 0; k < c->s->nlines[cpu]; k++)
+			if (c->s->lines[cpu][k].pa - pa < sz) {
+				c->s->lines[cpu][k].dirty = 0;
+				memmove(&c->s->lines[cpu][k],
+					&c->s->lines[cpu][k + 1],
+					sizeof(struct cline) *
+					(size_t)(c->s->nlines[cpu] - k - 1));
+				c->s->nlines[cpu]--;
+				k--;
+			}
+	for (k = 0; k < c->s->nmem; k++)
+		if (c->s->mem[k].pa - pa < sz) {
+			mem_write(c->s, c->s->mem[k].pa, 0);
+			k--;
+		}
+}
+
 /* fuse_abort_conn */
 static void abort_conn(struct ctx *c)
 {
@@ -317,6 +356,11 @@ uint32_t fuse_call(struct ctx *c, enum builtin fn, const uint32_t *args)
 			TR(c, "    request %u queued on fc->pending\n",
 			   unique_of(c, i));
 		}
+		return 0;
+	case B_FUSE_RELEASE:
+		i = req_of(c->p, args[0]);
+		if (i >= 0)
+			put_request(c, i);
 		return 0;
 	case B_FUSE_REQ_LEN:
 		return mem_read(c->s, args[0] - PAGE_OFFSET);

@@ -20,6 +20,7 @@ enum fuse_req_state {
 	FR_SENT,	/* on fc->processing, waiting for the reply */
 	FR_WRITING,	/* reply being copied in by fuse_dev_write */
 	FR_FINISHED,	/* request_end() ran; the client may go on */
+	FR_RELEASED,	/* fuse_put_request(): its memory is freed */
 };
 
 struct fusereq {

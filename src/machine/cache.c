@@ -295,7 +295,7 @@ uint32_t cache_peek(const struct ctx *c, uint32_t va, uint32_t pa, int asid)
 	const struct profile *pr = prof(c);
 	uint32_t set, tag;
 	uint8_t as;
-	int i;
+	int i, d;
 
 	if (pr->index == IDX_NONE)
 		return mem_read(c->s, pa);
@@ -303,7 +303,30 @@ uint32_t cache_peek(const struct ctx *c, uint32_t va, uint32_t pa, int asid)
 	i = find(c->s, c->cpu, set, tag, as);
 	if (i >= 0)
 		return c->s->lines[c->cpu][i].data[(pa % pr->line) / 4];
+	/* a miss would be supplied by a dirty coherent copy elsewhere */
+	for (d = 0; d < c->p->ncpus; d++) {
+		if (d == c->cpu)
+			continue;
+		for (i = 0; i < c->s->nlines[d]; i++) {
+			const struct cline *l = &c->s->lines[d][i];
+
+			if (l->dirty && coherent(c, l, set, tag,
+						 pa & ~(pr->line - 1)))
+				return l->data[(pa % pr->line) / 4];
+		}
+	}
 	return mem_read(c->s, pa);
+}
+
+int cache_line_stale(const struct ctx *c, int cpu, int i)
+{
+	const struct cline *l = &c->s->lines[cpu][i];
+	unsigned w;
+
+	for (w = 0; w < words(c); w++)
+		if (l->data[w] != mem_read(c->s, l->pa + 4 * w))
+			return 1;
+	return 0;
 }
 
 static void maint(struct ctx *c, int cpu, int i, enum maint m)

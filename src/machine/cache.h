@@ -31,6 +31,9 @@ void cache_evict(struct ctx *c, int cpu, int i);
 /* Write line i back (if dirty) and leave it clean. */
 void cache_writeback(struct ctx *c, int cpu, int i);
 
+/* Does clean line i hold a word that differs from memory? */
+int cache_line_stale(const struct ctx *c, int cpu, int i);
+
 /* The colour of a virtual address on this profile. */
 uint32_t cache_colour(const struct profile *pr, uint32_t va);
 
