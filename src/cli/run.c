@@ -479,8 +479,9 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 				put_trace(out, &p, &r.outs[i], o->reduce);
 			}
 		}
-		fprintf(out, "Explored %zu states (%zu on the reference)\n",
-			r.states, rr.states);
+		fprintf(out, "Explored %zu states (%zu on the reference), "
+			"%zu bytes each\n", r.states, rr.states,
+			r.states ? (r.bytes) / r.states : 0);
 		fprintf(out, "Time %s %.2f\n", sc->name, r.seconds + rr.seconds);
 		if (o->expect && !v->expect_ok)
 			fprintf(out, "Expected %s, observed %s\n",

@@ -12,9 +12,9 @@
 void hs_init(struct hashset *h)
 {
 	memset(h, 0, sizeof(*h));
-	h->cap = 1 << 12;
+	h->cap = 1 << 10;
 	h->slots = calloc(h->cap, sizeof(*h->slots));
-	h->size = 1 << 20;
+	h->size = 1 << 14;
 	h->arena = malloc(h->size);
 	h->used = 8;		/* offset 0 means empty */
 	if (h->slots == NULL || h->arena == NULL)
@@ -25,6 +25,8 @@ void hs_free(struct hashset *h)
 {
 	free(h->slots);
 	free(h->arena);
+	free(h->byid);
+	free(h->lenbyid);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -75,7 +77,16 @@ size_t hs_insert(struct hashset *h, const uint8_t *key, size_t len,
 	h->slots[i].hash = hash;
 	h->slots[i].off = h->used;
 	h->slots[i].len = (uint32_t)len;
-	h->slots[i].flags = 0;
+	h->slots[i].flags = (uint32_t)h->count;
+	if (h->count == h->idcap) {
+		h->idcap = h->idcap ? 2 * h->idcap : 1024;
+		h->byid = realloc(h->byid, sizeof(uint64_t) * h->idcap);
+		h->lenbyid = realloc(h->lenbyid, sizeof(uint32_t) * h->idcap);
+		if (h->byid == NULL || h->lenbyid == NULL)
+			abort();
+	}
+	h->byid[h->count] = h->used;
+	h->lenbyid[h->count] = (uint32_t)len;
 	h->used += len;
 	h->count++;
 	*is_new = 1;
@@ -88,7 +99,14 @@ const uint8_t *hs_key(const struct hashset *h, size_t slot, size_t *len)
 	return h->arena + h->slots[slot].off;
 }
 
+const uint8_t *hs_by_id(const struct hashset *h, uint32_t id, size_t *len)
+{
+	*len = h->lenbyid[id];
+	return h->arena + h->byid[id];
+}
+
 size_t hs_bytes(const struct hashset *h)
 {
-	return h->cap * sizeof(struct hslot) + h->size;
+	return h->cap * sizeof(struct hslot) + h->used +
+	       h->idcap * (sizeof(uint64_t) + sizeof(uint32_t));
 }

@@ -22,7 +22,7 @@
 #include "search.h"
 #include "step.h"
 
-#define ON_STACK 1u
+#define ON_STACK HS_MARK
 
 struct frame {
 	uint64_t off;
@@ -37,6 +37,7 @@ struct explorer {
 	const struct search_opts *o;
 	struct result *r;
 	struct hashset visited;
+	struct codec *codec;
 	struct hashset outkeys;
 	struct frame *stack;
 	int depth, cap;
@@ -310,7 +311,7 @@ static int push(struct explorer *e, const uint8_t *key, size_t len,
 	f->len = (uint32_t)len;
 	e->visited.slots[slot].flags |= ON_STACK;
 	e->depth++;
-	state_decode(e->p, key, len, e->s);
+	state_decode(e->codec, key, len, e->s);
 	if (labels_of(e, f, e->s) == 0) {
 		e->visited.slots[slot].flags &= ~ON_STACK;
 		free(f->labels);
@@ -434,6 +435,7 @@ int search(const struct prog *p0, const struct search_opts *o,
 	e.r = r;
 	hs_init(&e.visited);
 	hs_init(&e.outkeys);
+	e.codec = codec_new(p);
 	e.buf = malloc(state_max_bytes(p));
 	e.s = malloc(sizeof(struct state));
 	e.s2 = malloc(sizeof(struct state));
@@ -453,7 +455,7 @@ int search(const struct prog *p0, const struct search_opts *o,
 			goto out;
 		}
 	}
-	len = state_encode(p, e.s2, e.buf);
+	len = state_encode(e.codec, e.s2, e.buf);
 	slot = hs_insert(&e.visited, e.buf, len, &is_new);
 	push(&e, e.buf, len, slot);
 	while (e.depth > 0 && !e.failed) {
@@ -468,7 +470,7 @@ int search(const struct prog *p0, const struct search_opts *o,
 		}
 		l = f->labels[f->next++];
 		f->chosen = l;
-		state_decode(p, e.visited.arena + f->off, f->len, e.s2);
+		state_decode(e.codec, e.visited.arena + f->off, f->len, e.s2);
 		apply(p, e.s2, l, o->reduce, &c, NULL);
 		r->transitions++;
 		if (LBL_KIND(l) == LBL_STEP && LBL_B(l) == 0 && c.nchoices > 1)
@@ -493,7 +495,7 @@ int search(const struct prog *p0, const struct search_opts *o,
 			      c.errpos, l);
 			break;
 		}
-		len = state_encode(p, e.s2, e.buf);
+		len = state_encode(e.codec, e.s2, e.buf);
 		slot = hs_insert(&e.visited, e.buf, len, &is_new);
 		if (!is_new) {
 			if (e.visited.slots[slot].flags & ON_STACK) {
@@ -524,6 +526,8 @@ out:
 		e.depth--;
 	}
 	r->states = e.visited.count;
+	r->bytes = hs_bytes(&e.visited) + codec_bytes(e.codec);
+	codec_free(e.codec);
 	r->seconds = now() - t0;
 	free(e.stack);
 	free(e.buf);

@@ -44,6 +44,7 @@ struct result {
 	int nouts;
 	size_t states;
 	size_t transitions;
+	size_t bytes;		/* memory of the visited set */
 	double seconds;
 	int error;		/* a run-time error of the scenario */
 	struct pos errpos;

@@ -76,10 +76,16 @@ struct state {
 	uint8_t overflow;	/* not encoded: a capacity was exceeded */
 };
 
-/* Encode into buf (at least state_max_bytes()); returns the length. */
-size_t state_encode(const struct prog *p, const struct state *s,
-		    uint8_t *buf);
-void state_decode(const struct prog *p, const uint8_t *buf, size_t len,
+/*
+ * The stored form of states (state.c): a codec keeps the component
+ * tables; an encoded state is state_max_bytes() of component numbers.
+ */
+struct codec;
+struct codec *codec_new(const struct prog *p);
+void codec_free(struct codec *c);
+size_t codec_bytes(const struct codec *c);
+size_t state_encode(struct codec *c, const struct state *s, uint8_t *ids);
+void state_decode(const struct codec *c, const uint8_t *ids, size_t len,
 		  struct state *s);
 size_t state_max_bytes(const struct prog *p);
 
