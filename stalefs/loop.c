@@ -426,6 +426,9 @@ static void *worker_main(void *arg)
 			if (errno == EINTR || errno == EAGAIN ||
 			    errno == ENOENT)
 				continue;
+			if (s->cfg.debug)
+				fprintf(stderr, "stalefs: worker %d: %s\n",
+					w->idx, strerror(errno));
 			if (errno != ENODEV) {
 				fprintf(stderr, "stalefs: worker %d: read: %s\n",
 					w->idx, strerror(errno));
@@ -433,8 +436,12 @@ static void *worker_main(void *arg)
 			}
 			break;
 		}
-		if (n == 0)	/* end of a test's socket */
+		if (n == 0) {	/* end of a test's socket */
+			if (s->cfg.debug)
+				fprintf(stderr, "stalefs: worker %d: EOF\n",
+					w->idx);
 			break;
+		}
 		dispatch(w, iov, niov, (size_t)n);
 		if (s->fs->between != NULL)
 			s->fs->between(w);

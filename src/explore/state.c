@@ -30,8 +30,7 @@ static unsigned line_words(const struct prog *p)
  *
  * Component layouts: a thread is its pc, status, mode, preempt count and
  * registers (a bitmap of the nonzero ones, then their values); memory is
- * the sorted nonzero words; a cache is its lines, each with a mask of the
- * words that differ from memory and only those words.
+ * the sorted nonzero words; a cache is its lines with their words.
  */
 enum { COMP_SYS, COMP_MEM, COMP_CACHE0, COMP_THREAD0 = COMP_CACHE0 + MAX_CPUS };
 
@@ -156,7 +155,6 @@ static uint8_t *enc_cache(const struct prog *p, const struct state *s,
 	PUT(n);
 	for (j = 0; j < s->nlines[cpu]; j++) {
 		const struct cline *l = &s->lines[cpu][j];
-		uint16_t diff = 0;
 
 		PUT(l->set);
 		PUT(l->tag);
@@ -166,12 +164,7 @@ static uint8_t *enc_cache(const struct prog *p, const struct state *s,
 		if (p->prof.index == IDX_VIVT)
 			PUT(l->pa);
 		for (w = 0; w < lw; w++)
-			if (l->data[w] != mem_read(s, l->pa + 4 * w))
-				diff |= (uint16_t)(1u << w);
-		PUT(diff);
-		for (w = 0; w < lw; w++)
-			if (diff & (1u << w))
-				PUT(l->data[w]);
+			PUT(l->data[w]);
 	}
 	return b;
 }
@@ -187,7 +180,6 @@ static const uint8_t *dec_cache(const struct prog *p, struct state *s,
 	s->nlines[cpu] = n;
 	for (j = 0; j < n; j++) {
 		struct cline *l = &s->lines[cpu][j];
-		uint16_t diff;
 
 		GET(l->set);
 		GET(l->tag);
@@ -198,13 +190,8 @@ static const uint8_t *dec_cache(const struct prog *p, struct state *s,
 			GET(l->pa);
 		else
 			l->pa = l->tag;
-		GET(diff);
-		for (w = 0; w < lw; w++) {
-			if (diff & (1u << w))
-				GET(l->data[w]);
-			else
-				l->data[w] = mem_read(s, l->pa + 4 * w);
-		}
+		for (w = 0; w < lw; w++)
+			GET(l->data[w]);
 	}
 	return b;
 }
