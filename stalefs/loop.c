@@ -446,6 +446,7 @@ static void *worker_main(void *arg)
 		if (s->fs->between != NULL)
 			s->fs->between(w);
 	}
+	fprintf(stderr, "DBG worker %d exit n=%zd errno=%d\n", w->idx, n, errno);
 	if (s->fs->worker_fini != NULL)
 		s->fs->worker_fini(w);
 	atomic_fetch_add(&s->exited, 1);

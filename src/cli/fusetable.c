@@ -91,6 +91,8 @@ static void check_cell(const struct run_opts *base, const char *strategy_path,
 	o.lo.fuse_strategy_file = strategy_path;
 	o.expect = 0;
 	o.json = 0;
+	o.first_bad = 1;
+	o.witness = witness != NULL;
 	if (o.max_states == 0)
 		o.max_states = 400000;
 	if (witness)

@@ -299,6 +299,24 @@ static int ok_quant(enum quant q, int pos, int neg)
 	}
 }
 
+static void report_error(const char *path, const struct prog *p,
+			 const struct result *r, const struct run_opts *o)
+{
+	fprintf(stderr, "%s:%d:%d: %s\n",
+		r->errpos.file ? r->errpos.file : path,
+		r->errpos.line ? r->errpos.line : 1,
+		r->errpos.col ? r->errpos.col : 1, r->errmsg);
+	if (o->witness && r->errpath) {
+		struct trace tr = { 0 };
+
+		witness_trace(p, r->errpath, r->nerrpath, o->reduce, &tr);
+		if (tr.buf)
+			fprintf(stderr, "The execution that led there:\n%s",
+				tr.buf);
+		trace_free(&tr);
+	}
+}
+
 static int explore(const char *path, const struct run_opts *o, FILE *out,
 		   struct verdict *v, int witness_only)
 {
@@ -306,7 +324,7 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 	struct scenario *sc;
 	struct prog p, ref;
 	struct result r, rr;
-	struct search_opts so = { o->reduce, o->max_states };
+	struct search_opts so = { .reduce = o->reduce, .max_states = o->max_states };
 	int i, pos = 0, neg = 0, alias = 0, status = 0, first = 1;
 	const char *obs;
 
@@ -324,41 +342,31 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 		v->error = 1;
 		return 2;
 	}
-	if (search(&p, &so, &r) < 0) {
-		fprintf(stderr, "%s:%d:%d: %s\n",
-			r.errpos.file ? r.errpos.file : path,
-			r.errpos.line ? r.errpos.line : 1,
-			r.errpos.col ? r.errpos.col : 1, r.errmsg);
-		if (o->witness && r.errpath) {
-			struct trace tr = { 0 };
-
-			witness_trace(&p, r.errpath, r.nerrpath, o->reduce, &tr);
-			if (tr.buf)
-				fprintf(stderr, "The execution that led there:\n%s",
-					tr.buf);
-			trace_free(&tr);
-		}
-		result_free(&r);
-		prog_free(&p);
-		scenario_free(sc);
-		v->error = 1;
-		return 2;
-	}
-	/* the coherent reference: same placement, no cache */
+	/* the coherent reference first: same placement, no cache */
 	ref = p;
 	ref.prof = *profile_find("none");
 	ref.prof.page_size = p.prof.page_size;
 	ref.evict_any = 0;
-	so.max_states = o->max_states;
 	if (search(&ref, &so, &rr) < 0) {
-		result_free(&r);
+		report_error(path, &ref, &rr, o);
+		result_free(&rr);
 		prog_free(&p);
 		scenario_free(sc);
 		v->error = 1;
-		fprintf(stderr, "%s:1:1: the coherent reference run failed\n",
-			path);
 		return 2;
 	}
+	so.stop_at_bad = o->first_bad;
+	so.reference = &rr;
+	if (search(&p, &so, &r) < 0) {
+		report_error(path, &p, &r, o);
+		result_free(&r);
+		result_free(&rr);
+		prog_free(&p);
+		scenario_free(sc);
+		v->error = 1;
+		return 2;
+	}
+	v->stopped = r.stopped;
 	for (i = 0; i < r.nouts; i++) {
 		struct outcome *oc = &r.outs[i];
 

@@ -17,6 +17,7 @@ struct run_opts {
 	int json;
 	int expect;
 	size_t max_states;
+	int first_bad;		/* stop at the first unsafe outcome */
 };
 
 /* What a check found, for the FUSE table and the tests. */
@@ -29,6 +30,7 @@ struct verdict {
 	int deadlock_ref;	/* ... and on the reference */
 	size_t states;
 	double seconds;
+	int stopped;		/* first_bad: stopped at a witness */
 	int expect_ok;		/* the Result: comment agrees (or is absent) */
 };
 

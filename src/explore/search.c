@@ -169,6 +169,12 @@ static void record(struct explorer *e, const struct state *s,
 		abort();
 	n = &r->outs[r->nouts++];
 	*n = o;
+	if (e->o->stop_at_bad &&
+	    (kind != OK_NORMAL ||
+	     (e->o->reference && !result_has(e->o->reference, n)))) {
+		r->stopped = 1;
+		e->failed = 1;
+	}
 }
 
 /*
@@ -538,6 +544,7 @@ out:
 	hs_free(&e.outkeys);
 	return r->error ? -1 : 0;
 }
+
 
 void result_free(struct result *r)
 {

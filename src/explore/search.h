@@ -37,6 +37,12 @@ struct outcome {
 struct search_opts {
 	int reduce;
 	size_t max_states;	/* 0: unbounded */
+	/*
+	 * Stop at the first deadlock, fault or failed assert, or at the
+	 * first outcome this reference result lacks: enough for a verdict.
+	 */
+	int stop_at_bad;
+	const struct result *reference;
 };
 
 struct result {
@@ -46,6 +52,7 @@ struct result {
 	size_t transitions;
 	size_t bytes;		/* memory of the visited set */
 	double seconds;
+	int stopped;		/* stop_at_bad found one */
 	int error;		/* a run-time error of the scenario */
 	struct pos errpos;
 	const char *errmsg;
