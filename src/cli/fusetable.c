@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "fusetable.h"
 
@@ -124,6 +126,111 @@ static void check_cell(const struct run_opts *base, const char *strategy_path,
 	}
 }
 
+struct job {
+	int r, p, m, s;
+	char strat[1024];
+	char scen[1024];
+	struct cell c;
+};
+
+/* What a worker sends back for one cell. */
+struct record {
+	int idx;
+	int verdict, why;
+	size_t states;
+	double seconds;
+};
+
+static const char *const verdicts[] = { "safe", "unsafe", "n/a", "unknown" };
+static const char *const whys[] = {
+	"-", "deadlock", "stale read", "fault", "lost write",
+	"no SMP hardware", "state limit or error (see stderr)",
+};
+
+static int index_of(const char *const *names, int n, const char *v)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], v) == 0)
+			return i;
+	return 0;
+}
+
+static void run_one(const struct run_opts *o, const struct row *rs,
+		    struct job *j)
+{
+	check_cell(o, j->strat, rs[j->r].kernel, profiles[j->p],
+		   modes[j->m], j->scen, &j->c, NULL);
+}
+
+/*
+ * Cells are independent: fork `jobs` workers, each takes every jobs-th
+ * cell and writes one record per cell down a shared pipe (records are
+ * smaller than PIPE_BUF, so writes do not interleave).
+ */
+static void run_jobs(const struct run_opts *o, const struct row *rs,
+		     struct job *jobs, int n, int workers)
+{
+	int fd[2], w, k, started;
+	struct record rec;
+
+	if (workers < 1)
+		workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (workers > n)
+		workers = n;
+	if (workers <= 1 || pipe(fd) < 0) {
+		for (k = 0; k < n; k++)
+			run_one(o, rs, &jobs[k]);
+		return;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	for (started = 0; started < workers; started++) {
+		pid_t pid = fork();
+
+		w = started;
+		if (pid < 0)
+			break;
+		if (pid > 0)
+			continue;
+		close(fd[0]);
+		for (k = w; k < n; k += workers) {
+			run_one(o, rs, &jobs[k]);
+			rec.idx = k;
+			rec.verdict = index_of(verdicts, 4, jobs[k].c.verdict);
+			rec.why = index_of(whys, 7, jobs[k].c.why);
+			rec.states = jobs[k].c.states;
+			rec.seconds = jobs[k].c.seconds;
+			if (write(fd[1], &rec, sizeof(rec)) != sizeof(rec))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(fd[1]);
+	while (read(fd[0], &rec, sizeof(rec)) == sizeof(rec)) {
+		if (rec.idx < 0 || rec.idx >= n)
+			continue;
+		jobs[rec.idx].c.verdict = verdicts[rec.verdict];
+		jobs[rec.idx].c.why = whys[rec.why];
+		jobs[rec.idx].c.states = rec.states;
+		jobs[rec.idx].c.seconds = rec.seconds;
+	}
+	close(fd[0]);
+	while (wait(NULL) > 0)
+		;
+	/* the cells of workers that could not be forked: here */
+	for (k = 0; k < n; k++)
+		if (k % workers >= started)
+			run_one(o, rs, &jobs[k]);
+	/* a cell no worker reported (a worker died) is not settled */
+	for (k = 0; k < n; k++)
+		if (jobs[k].c.verdict == NULL) {
+			jobs[k].c.verdict = "unknown";
+			jobs[k].c.why = whys[6];
+		}
+}
+
 static int want(const char *filter, const char *v)
 {
 	return filter == NULL || strcmp(filter, v) == 0;
@@ -149,8 +256,9 @@ int fuse_table(const struct table_opts *t, const struct run_opts *o)
 {
 	struct row custom = { NULL, "6.12", "your strategy (--fuse-strategy)" };
 	const struct row *rs = rows;
-	int nrows = NROWS, r, p, m, s, status = 0;
+	int nrows = NROWS, r, p, m, s, k, njobs, status = 0;
 	char spath[1024], cpath[1024];
+	struct job *jobs;
 	size_t max_states = 0;
 	struct timespec t0, t1;
 
@@ -196,84 +304,99 @@ int fuse_table(const struct table_opts *t, const struct run_opts *o)
 		}
 		return 0;
 	}
-	if (t->tsv)
-		printf("strategy\tkernel\tprofile\tmode\tscenario\tverdict\twhy\tstates\tseconds\n");
+	/* every wanted cell, computed (in parallel), then printed */
+	njobs = 0;
+	jobs = calloc((size_t)(nrows * NPROF * NMODE * NSCEN), sizeof(*jobs));
+	if (jobs == NULL)
+		abort();
 	for (r = 0; r < nrows; r++) {
-		char rel[256];
-		const char *sp;
+		char rel[256], sp[1024];
 
 		if (!want(t->strategy, rs[r].strategy))
 			continue;
 		if (t->strategy_file == NULL) {
 			snprintf(rel, sizeof(rel), "fuse/%s.litmus",
 				 rs[r].strategy);
-			sp = find_lib(o, rel, spath, sizeof(spath));
-			if (sp == NULL) {
+			if (find_lib(o, rel, sp, sizeof(sp)) == NULL) {
 				fprintf(stderr, "stale: cannot find %s\n", rel);
+				free(jobs);
 				return 2;
 			}
 		} else {
-			sp = t->strategy_file;
+			snprintf(sp, sizeof(sp), "%s", t->strategy_file);
 		}
-		if (!t->tsv) {
-			printf("\n%s under %s -- %s\n", rs[r].strategy,
-			       rs[r].kernel, rs[r].claim);
-			printf("  %-17s", "");
+		for (p = 0; p < NPROF; p++)
 			for (m = 0; m < NMODE; m++)
-				if (want(t->mode, modes[m]))
-					printf(" %-11s", modes[m]);
-			printf("\n");
-		}
-		for (p = 0; p < NPROF; p++) {
-			if (!want(t->profile, profiles[p]))
-				continue;
-			if (!t->tsv)
-				printf("  %-17s", profiles[p]);
-			for (m = 0; m < NMODE; m++) {
-				char cells[16];
-				int k = 0;
-
-				if (!want(t->mode, modes[m]))
-					continue;
 				for (s = 0; s < NSCEN; s++) {
-					struct cell c;
+					struct job *j = &jobs[njobs];
 
-					if (!want(t->scenario, scenarios[s]))
+					if (!want(t->profile, profiles[p]) ||
+					    !want(t->mode, modes[m]) ||
+					    !want(t->scenario, scenarios[s]))
 						continue;
 					snprintf(rel, sizeof(rel),
 						 "fuse/scenarios/%s.litmus",
 						 scenarios[s]);
-					if (find_lib(o, rel, cpath,
-						     sizeof(cpath)) == NULL) {
+					if (find_lib(o, rel, j->scen,
+						     sizeof(j->scen)) == NULL) {
 						fprintf(stderr, "stale: cannot "
 							"find %s\n", rel);
+						free(jobs);
 						return 2;
 					}
-					check_cell(o, sp, rs[r].kernel,
-						   profiles[p], modes[m], cpath,
-						   &c, NULL);
-					if (c.states > max_states)
-						max_states = c.states;
-					if (t->tsv)
-						printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%zu\t%.3f\n",
-						       rs[r].strategy,
-						       rs[r].kernel,
-						       profiles[p], modes[m],
-						       scenarios[s], c.verdict,
-						       c.why, c.states,
-						       c.seconds);
-					else
-						cells[k++] = mark(&c);
+					snprintf(j->strat, sizeof(j->strat),
+						 "%s", sp);
+					j->r = r;
+					j->p = p;
+					j->m = m;
+					j->s = s;
+					njobs++;
 				}
-				cells[k] = '\0';
-				if (!t->tsv)
-					printf(" %-11s", cells);
-			}
-			if (!t->tsv)
-				printf("\n");
-			fflush(stdout);
+	}
+	run_jobs(o, rs, jobs, njobs, t->jobs);
+	if (t->tsv)
+		printf("strategy\tkernel\tprofile\tmode\tscenario\tverdict\twhy\tstates\tseconds\n");
+	for (k = 0; k < njobs; k++) {
+		const struct job *j = &jobs[k];
+		const struct cell *c = &j->c;
+
+		if (c->states > max_states)
+			max_states = c->states;
+		if (t->tsv) {
+			printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%zu\t%.3f\n",
+			       rs[j->r].strategy, rs[j->r].kernel,
+			       profiles[j->p], modes[j->m], scenarios[j->s],
+			       c->verdict, c->why, c->states, c->seconds);
+			continue;
+		}
+		if (k == 0 || j->r != jobs[k - 1].r) {
+			printf("%s%s under %s -- %s\n", k ? "\n\n" : "",
+			       rs[j->r].strategy, rs[j->r].kernel,
+			       rs[j->r].claim);
+			printf("  %-17s", "");
+			for (m = 0; m < NMODE; m++)
+				if (want(t->mode, modes[m]))
+					printf(" %-11s", modes[m]);
+		}
+		if (k == 0 || j->p != jobs[k - 1].p || j->r != jobs[k - 1].r)
+			printf("\n  %-17s", profiles[j->p]);
+		if (k == 0 || j->m != jobs[k - 1].m || j->p != jobs[k - 1].p ||
+		    j->r != jobs[k - 1].r)
+			printf(" ");
+		putchar(mark(c));
+		if (k + 1 == njobs || jobs[k + 1].m != j->m ||
+		    jobs[k + 1].p != j->p || jobs[k + 1].r != j->r) {
+			int used = 0, q;
+
+			for (q = k; q >= 0 && jobs[q].m == j->m &&
+			     jobs[q].p == j->p && jobs[q].r == j->r; q--)
+				used++;
+			printf("%*s", 11 - used, "");
 		}
 	}
+	if (!t->tsv)
+		printf("\n");
+	free(jobs);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!t->tsv) {
 		printf("\nEach cell: one mark per scenario (reply request "

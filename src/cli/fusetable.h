@@ -8,6 +8,7 @@
 
 struct table_opts {
 	int tsv;
+	int jobs;			/* workers; 0: one per CPU */
 	const char *witness;		/* CELL: strategy/kernel/profile/mode/scenario */
 	const char *profile, *mode, *strategy, *scenario;
 	const char *strategy_file;	/* --fuse-strategy FILE: its own rows */

@@ -33,6 +33,7 @@ static void usage(FILE *f)
 	      "  --no-reduce         explore without reductions\n"
 	      "  --json              one JSON object per file\n"
 	      "  --fuse-strategy F   a copy strategy of your own\n"
+	      "  --jobs N            table cells computed by N processes\n"
 	      "  --help, --version\n", f);
 }
 
@@ -90,6 +91,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "fuse-strategy", required_argument, NULL, 'f' },
 		{ "tsv", no_argument, NULL, 't' },
+		{ "jobs", required_argument, NULL, 'J' },
 		{ "profile", required_argument, NULL, 'P' },
 		{ "mode", required_argument, NULL, 'M' },
 		{ "strategy", required_argument, NULL, 'T' },
@@ -182,6 +184,14 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			t.tsv = 1;
+			break;
+		case 'J':
+			t.jobs = atoi(optarg);
+			if (t.jobs < 1) {
+				fprintf(stderr, "command line:1:1: --jobs must "
+					"be at least 1\n");
+				return 2;
+			}
 			break;
 		case 'P':
 			t.profile = optarg;
