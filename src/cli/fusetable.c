@@ -35,7 +35,7 @@ static const char *const profiles[] = {
 static const char *const modes[] = { "up", "up-preempt", "smp" };
 
 static const char *const scenarios[] = {
-	"reply", "request", "mt-reply", "mt-request",
+	"reply", "request", "mt-reply", "mt-request", "self-mmap",
 };
 
 #define NROWS (int)(sizeof(rows) / sizeof(rows[0]))
@@ -400,7 +400,7 @@ int fuse_table(const struct table_opts *t, const struct run_opts *o)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!t->tsv) {
 		printf("\nEach cell: one mark per scenario (reply request "
-		       "mt-reply mt-request):\n"
+		       "mt-reply mt-request self-mmap):\n"
 		       "  . safe   S stale read (a check failed)   L lost "
 		       "write (aliasing-only final state)\n"
 		       "  D deadlock   F fault   ? not settled (state limit)   blank: n/a (no SMP "

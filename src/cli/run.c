@@ -379,7 +379,7 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 			alias++;
 		if (oc->kind == OK_DEADLOCK)
 			v->deadlock = 1;
-		if (oc->kind == OK_FAULT)
+		if (oc->kind == OK_FAULT && !result_has(&rr, oc))
 			v->fault = 1;
 		if (oc->kind == OK_ASSERT)
 			v->assert_failed = 1;

@@ -26,7 +26,8 @@ struct verdict {
 	const char *observation;	/* Always / Sometimes / Never */
 	int positive, negative;
 	int aliasing_only;	/* outcomes only the cache allows */
-	int deadlock, fault, assert_failed;	/* on the configured machine */
+	int deadlock, assert_failed;	/* on the configured machine */
+	int fault;		/* a fault only the configured machine has */
 	int deadlock_ref;	/* ... and on the reference */
 	size_t states;
 	double seconds;

@@ -41,6 +41,7 @@ struct ctx {
 	enum outcome_kind end;	/* out: OK_NORMAL unless the step ended badly */
 	const char *msg;	/* out: for OK_FAULT, OK_ERROR */
 	struct pos errpos;
+	int fault_map;		/* out: map + 1 that must be faulted in */
 };
 
 #define TR(c, ...) do { if ((c)->tr) trace_printf((c)->tr, __VA_ARGS__); } while (0)

@@ -83,6 +83,7 @@ struct ppage {
 	int kmalloc;		/* a kernel buffer, never user-mapped */
 	int shared_mapped;	/* mapped MAP_SHARED by some process */
 	int user_mapped;	/* mapped by some process at all */
+	int fuse;		/* a page of a file on the FUSE mount, unread */
 };
 
 struct pmap {
@@ -90,6 +91,7 @@ struct pmap {
 	int page;
 	uint32_t va;
 	int shared;
+	int lazy;		/* not faulted in: the first touch faults */
 	const char *name;	/* the init-block symbol naming it */
 };
 

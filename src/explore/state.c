@@ -56,12 +56,16 @@ static uint8_t *enc_thread(const struct prog *p, const struct state *s, int i,
 {
 	const struct tstate *t = &s->t[i];
 	int nr = p->threads[i].nregs, k;
-	uint8_t *bits = b + 5;
+	uint8_t *bits = b + 9;
 
 	PUT(t->pc);
 	PUT(t->status);
 	PUT(t->kernel);
 	PUT(t->preempt);
+	PUT(t->fstate);
+	PUT(t->fmap);
+	PUT(t->freq);
+	PUT(t->ffail);
 	memset(bits, 0, (size_t)(nr + 7) / 8);
 	b = bits + (nr + 7) / 8;
 	for (k = 0; k < nr; k++)
@@ -83,6 +87,10 @@ static const uint8_t *dec_thread(const struct prog *p, struct state *s, int i,
 	GET(t->status);
 	GET(t->kernel);
 	GET(t->preempt);
+	GET(t->fstate);
+	GET(t->fmap);
+	GET(t->freq);
+	GET(t->ffail);
 	bits = b;
 	b += (nr + 7) / 8;
 	for (k = 0; k < nr; k++) {
@@ -114,6 +122,9 @@ static uint8_t *enc_sys(const struct prog *p, const struct state *s,
 	}
 	memcpy(b, s->k.lock, (size_t)p->nlocks);
 	b += p->nlocks;
+	memcpy(b, s->k.pglock, (size_t)p->npages);
+	b += p->npages;
+	PUT(s->k.present);
 	if (p->uses_fuse)
 		PUT(s->k.fuse);
 	return b;
@@ -140,6 +151,9 @@ static const uint8_t *dec_sys(const struct prog *p, struct state *s,
 	}
 	memcpy(s->k.lock, b, (size_t)p->nlocks);
 	b += p->nlocks;
+	memcpy(s->k.pglock, b, (size_t)p->npages);
+	b += p->npages;
+	GET(s->k.present);
 	if (p->uses_fuse)
 		GET(s->k.fuse);
 	return b;

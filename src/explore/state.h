@@ -20,11 +20,17 @@ enum tstatus {
 	T_DONE,
 };
 
+enum fault_state { FS_NONE, FS_LOCK, FS_WAIT };
+
 struct tstate {
 	uint16_t pc;
 	uint8_t status;
 	uint8_t kernel;		/* in kernel mode */
 	uint8_t preempt;	/* preempt count */
+	uint8_t fstate;		/* in a page fault: FS_LOCK, FS_WAIT */
+	uint8_t fmap;		/* the mapping being faulted in */
+	int8_t freq;		/* FS_WAIT: the READ request */
+	uint8_t ffail;		/* the fault failed: the access must fail */
 	uint32_t regs[MAX_REGS];
 };
 
@@ -53,6 +59,7 @@ struct mword {
 #define PGF_DCACHE_DIRTY  0x01	/* PG_dcache_dirty: flush deferred */
 #define PGF_DCACHE_CLEAN  0x02	/* PG_dcache_clean (ARM >= 2.6.37, sh) */
 #define PGF_MAPPED        0x04	/* sh PG_mapped: ever user-mapped */
+#define PGF_UPTODATE      0x08	/* PG_uptodate: the page holds its data */
 
 struct kstate {
 	uint8_t pgflags[MAX_PAGES];
@@ -61,6 +68,8 @@ struct kstate {
 	uint8_t kdepth[MAX_CPUS];
 	int8_t lock[MAX_LOCKS];			/* holder thread or -1 */
 	int8_t kcoh[MAX_CPUS];			/* kmap_coherent page or -1 */
+	int8_t pglock[MAX_PAGES];		/* PG_locked: holder or -1 */
+	uint32_t present;			/* maps faulted in (bit per map) */
 	uint16_t kcoh_colour[MAX_CPUS];
 	struct fusestate fuse;
 };

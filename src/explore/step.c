@@ -14,6 +14,7 @@
 
 #include "builtins.h"
 #include "cache.h"
+#include "fault.h"
 #include "kmm.h"
 #include "step.h"
 
@@ -51,14 +52,16 @@ static int call_enabled(const struct prog *p, const struct state *s, int t)
 	struct ctx c = { 0 };
 	int k;
 
-	if (i->op != OP_CALL)
-		return 1;
-	for (k = 0; k < i->nargs; k++)
-		args[k] = s->t[t].regs[i->args[k]];
 	c.p = p;
 	c.s = (struct state *)s;
 	c.thread = t;
 	c.cpu = p->threads[t].cpu;
+	if (s->t[t].fstate != FS_NONE)
+		return fault_enabled(&c, t);
+	if (i->op != OP_CALL)
+		return 1;
+	for (k = 0; k < i->nargs; k++)
+		args[k] = s->t[t].regs[i->args[k]];
 	return builtin_enabled(&c, (enum builtin)i->fn, args);
 }
 
@@ -71,6 +74,9 @@ static int switchable(const struct prog *p, const struct state *s, int u)
 		return 1;
 	ts = &s->t[u];
 	if (ts->status == T_DONE || !ts->kernel)
+		return 1;
+	/* sleeping in lock_page or in request_wait_answer */
+	if (ts->fstate != FS_NONE && !call_enabled(p, s, u))
 		return 1;
 	i = at(p, s, u);
 	if (i->op == OP_CALL && i->fn == B_SCHEDULE && ts->preempt == 0)
@@ -195,6 +201,13 @@ static void exec(struct ctx *c)
 			break;
 		}
 		if (kmm_translate(c, va, &pa, &asid) < 0) {
+			int m = kmm_fault_map(c, va);
+
+			if (m >= 0 && !ts->ffail) {
+				c->fault_map = m + 1;
+				break;
+			}
+			ts->ffail = 0;
 			if (i->fixup) {
 				TR(c, "    fault at %#x: fixup\n", va);
 				ts->pc = (uint16_t)i->imm;
@@ -250,6 +263,15 @@ static void exec(struct ctx *c)
 	}
 	if (c->end != OK_NORMAL)
 		c->errpos = i->pos;	/* the pc has moved on */
+	if (c->fault_map) {
+		/* the instruction runs again once the fault is handled */
+		ts->pc--;
+		ts->fstate = FS_LOCK;
+		ts->fmap = (uint8_t)(c->fault_map - 1);
+		c->fault_map = 0;
+		TR(c, "    page fault: %#x is not mapped yet\n",
+		   p->maps[ts->fmap].va);
+	}
 }
 
 static void run_locals(struct ctx *c, int t)
@@ -291,11 +313,20 @@ struct ctx step_init(const struct prog *p, struct state *s, int reduce)
 		s->k.fuse.cur[i] = -1;
 	for (i = 0; i < p->ninit; i++)
 		mem_write(s, p->init[i].pa, p->init[i].value);
-	for (i = 0; i < p->npages; i++)
+	for (i = 0; i < p->npages; i++) {
 		if (p->pages[i].user_mapped)
 			s->k.pgflags[i] |= PGF_MAPPED | PGF_DCACHE_CLEAN;
-	for (i = 0; i < p->nthreads; i++)
+		if (!p->pages[i].fuse)
+			s->k.pgflags[i] |= PGF_UPTODATE;
+		s->k.pglock[i] = -1;
+	}
+	for (i = 0; i < p->nmaps; i++)
+		if (!p->maps[i].lazy)
+			s->k.present |= 1u << i;
+	for (i = 0; i < p->nthreads; i++) {
 		s->t[i].kernel = p->threads[i].proc < 0;
+		s->t[i].freq = -1;
+	}
 	c.p = p;
 	c.s = s;
 	if (!reduce)
@@ -315,6 +346,10 @@ void step_thread(struct ctx *c, int t, int reduce)
 	c->thread = t;
 	c->cpu = p->threads[t].cpu;
 	do_switch(c, t);
+	if (c->s->t[t].fstate != FS_NONE) {
+		fault_step(c, t);
+		return;
+	}
 	if (c->tr) {
 		const struct insn *i = at(p, c->s, t);
 
@@ -335,6 +370,9 @@ int step_footprint(const struct prog *p, const struct state *s, int t,
 	const struct insn *i = at(p, s, t);
 	int cpu = p->threads[t].cpu, proc = p->threads[t].proc;
 	struct ctx c = { 0 };
+
+	if (s->t[t].fstate != FS_NONE)
+		return -1;
 	uint32_t va, pa;
 	int asid;
 

@@ -65,6 +65,19 @@ static uint32_t gup(struct ctx *c, uint32_t uaddr, int flush)
 		TR(c, "    get_user_pages(%#x): no mapping: -EFAULT\n", uaddr);
 		return 0;
 	}
+	if (!(c->s->k.present & (1u << m))) {
+		struct tstate *t = &c->s->t[c->thread];
+
+		/* faultin_page(), then the loop retries follow_page */
+		if (!t->ffail) {
+			c->fault_map = m + 1;
+			return 0;
+		}
+		t->ffail = 0;
+		TR(c, "    get_user_pages(%#x): the fault failed: -EFAULT\n",
+		   uaddr);
+		return 0;
+	}
 	page = c->p->maps[m].page;
 	TR(c, "    get_user_pages(%#x) -> %s\n", uaddr, c->p->pages[page].name);
 	if (flush) {

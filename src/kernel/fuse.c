@@ -53,6 +53,8 @@ static void put_hdr(struct ctx *c, uint32_t kva, uint32_t word, uint32_t v)
 	mem_write(c->s, kva - PAGE_OFFSET + 4 * word, v);
 }
 
+static void put_request(struct ctx *c, int i);
+
 static uint32_t fuse_send(struct ctx *c, uint32_t opcode, uint32_t size)
 {
 	struct fusestate *f = fs(c);
@@ -83,6 +85,7 @@ static uint32_t fuse_send(struct ctx *c, uint32_t opcode, uint32_t size)
 	put_hdr(c, k, 14, size);		/* .size */
 	f->req[i].opcode = (uint8_t)opcode;
 	f->req[i].client = (int8_t)c->thread;
+	f->req[i].page = -1;
 	TR(c, "    request %u (%s, %u bytes) built\n", unique_of(c, i),
 	   opcode == FUSE_READ ? "READ" : "WRITE", size);
 	return k;
@@ -313,6 +316,56 @@ static void put_request(struct ctx *c, int i)
 			mem_write(c->s, c->s->mem[k].pa, 0);
 			k--;
 		}
+}
+
+/*
+ * fuse_readpage (fs/fuse/file.c): a page fault on a page of a file on the
+ * FUSE mount that is not uptodate sends a READ whose reply lands in the
+ * page itself, and waits for it like any requester.
+ */
+int fuse_readpage_send(struct ctx *c, int page)
+{
+	uint32_t k = fuse_send(c, FUSE_READ, c->p->prof.page_size);
+	int i;
+
+	if (c->end != OK_NORMAL)
+		return -E_IO;
+	i = req_of(c->p, k);
+	if (i < 0)
+		return (int)k;	/* -ENOTCONN after an abort */
+	fs(c)->req[i].page = (int8_t)page;
+	fs(c)->req[i].state = FR_PENDING;
+	TR(c, "    fuse_readpage: request %u queued for %s\n", unique_of(c, i),
+	   c->p->pages[page].name);
+	return i;
+}
+
+int fuse_readpage_ready(const struct ctx *c, int i)
+{
+	uint32_t arg = req_base(c->p, i);
+
+	return fuse_enabled(c, B_FUSE_WAIT, &arg);
+}
+
+/* Returns 0, or the request's error; the data is then in the page. */
+int fuse_readpage_end(struct ctx *c, int i)
+{
+	struct fusereq *r = &fs(c)->req[i];
+	const struct prog *p = c->p;
+	uint32_t k = req_base(p, i), pa = p->pages[r->page].pa, o;
+	int err = r->error;
+
+	/*
+	 * fuse_copy_page wrote through kmap_atomic and flush_dcache_page'd:
+	 * no copy of the page can be cached before it is uptodate, so the
+	 * data is in memory.
+	 */
+	if (err == 0)
+		for (o = 0; o < r->outlen; o += 4)
+			mem_write(c->s, pa + o,
+				  kmm_kread(c, k + FUSE_OUT_DATA + o));
+	put_request(c, i);
+	return err;
 }
 
 /* fuse_abort_conn */

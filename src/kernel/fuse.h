@@ -27,6 +27,10 @@
 /* Header sizes of the kernel's protocol in that version. */
 uint32_t fuse_in_hdr_len(enum kver v, int opcode);
 
+int fuse_readpage_send(struct ctx *c, int page);
+int fuse_readpage_ready(const struct ctx *c, int i);
+int fuse_readpage_end(struct ctx *c, int i);
+
 int fuse_enabled(const struct ctx *c, enum builtin fn, const uint32_t *args);
 uint32_t fuse_call(struct ctx *c, enum builtin fn, const uint32_t *args);
 

@@ -29,6 +29,7 @@ struct fusereq {
 	uint8_t locked;		/* FR_LOCKED / req->locked */
 	uint8_t aborted;	/* FR_ABORTED / req->aborted */
 	int8_t client;		/* thread waiting in request_wait_answer */
+	int8_t page;		/* fuse_readpage: the page-cache page, or -1 */
 	int32_t error;		/* out.h.error */
 	uint32_t outlen;	/* bytes of reply data */
 };

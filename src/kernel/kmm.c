@@ -127,11 +127,20 @@ int kmm_translate(const struct ctx *c, uint32_t va, uint32_t *pa, int *asid)
 	if (proc < 0)
 		return -1;
 	m = kmm_user_map(p, proc, va);
-	if (m < 0)
+	if (m < 0 || !(c->s->k.present & (1u << m)))
 		return -1;
 	*pa = p->pages[p->maps[m].page].pa + (va - p->maps[m].va);
 	*asid = proc + 1;
 	return 0;
+}
+
+int kmm_fault_map(const struct ctx *c, uint32_t va)
+{
+	int proc = kmm_proc(c);
+	int m = proc < 0 || va >= PKMAP_BASE ? -1 :
+		kmm_user_map(c->p, proc, va);
+
+	return m >= 0 && !(c->s->k.present & (1u << m)) ? m : -1;
 }
 
 int kmm_mm_live(const struct ctx *c, int cpu, int proc)

@@ -27,6 +27,9 @@ int kmm_proc(const struct ctx *c);
 /* Lowmem (linear map) address of a page, 0 for highmem. */
 uint32_t kmm_lowmem(const struct prog *p, int page);
 
+/* The not-yet-faulted-in mapping behind user address va, or -1. */
+int kmm_fault_map(const struct ctx *c, uint32_t va);
+
 /* Is proc's address space the one live on cpu (mm_cpumask)? */
 int kmm_mm_live(const struct ctx *c, int cpu, int proc);
 

@@ -129,6 +129,7 @@ enum map_how {
 	MAP_ADDR,			/* map(p, 0xADDR) */
 	MAP_COLOUR,			/* map(p, colour=C) */
 	MAP_COLOUR_KERNEL,		/* map(p, colour=kernel) */
+	MAP_AFTER,			/* map(p, after=NAME) */
 };
 
 struct init {
@@ -140,6 +141,8 @@ struct init {
 	int is_array;			/* written with [N] */
 	int file;			/* attribute `file` */
 	int highmem;			/* attribute `highmem` */
+	int fuse;			/* attribute `fuse`: a page of a file
+					   on the FUSE mount, not yet read */
 	/* I_MAP */
 	const char *proc;
 	const char *page;		/* page name */
@@ -148,6 +151,8 @@ struct init {
 	int64_t addr;			/* MAP_ADDR */
 	int64_t colour;			/* MAP_COLOUR */
 	int shared;			/* map(p, shared) */
+	int lazy;			/* map(p, lazy): not faulted in */
+	const char *after;		/* MAP_AFTER: the mapping before it */
 	/* I_STORE */
 	int64_t index;			/* word index */
 	int64_t value;

@@ -1080,8 +1080,9 @@ static void place(struct cc *c)
 					nm = arena_strndup(c->sc->arena, buf,
 							   strlen(buf));
 				}
-				page = add_page(c, nm, in->file, in->highmem,
-						0, in->pos);
+				page = add_page(c, nm, in->file || in->fuse,
+						in->highmem, 0, in->pos);
+				p->pages[page].fuse = in->fuse;
 				if (i == 0) {
 					s->type = TY_PAGE_PTR;
 					s->value = page_struct(page);
@@ -1165,6 +1166,27 @@ static void place(struct cc *c)
 				want = in->colour;
 				va = pick_va(c, proc, page, want);
 				break;
+			case MAP_AFTER: {
+				int k;
+
+				for (k = 0; k < p->nmaps; k++)
+					if (strcmp(p->maps[k].name, in->after) == 0)
+						break;
+				if (k == p->nmaps || p->maps[k].proc != proc) {
+					error_at(c, in->pos, "after=%s: no earlier "
+						 "mapping of that name in %s",
+						 in->after, in->proc);
+					return;
+				}
+				va = p->maps[k].va + p->prof.page_size;
+				if (va >= PKMAP_BASE ||
+				    kmm_user_map(p, proc, va) >= 0) {
+					error_at(c, in->pos, "the page after %s "
+						 "is already mapped", in->after);
+					return;
+				}
+				break;
+			}
 			case MAP_COLOUR_KERNEL:
 				if (p->pages[page].highmem) {
 					error_at(c, in->pos, "a highmem page has "
@@ -1183,6 +1205,7 @@ static void place(struct cc *c)
 			m->page = page;
 			m->va = va;
 			m->shared = in->shared;
+			m->lazy = in->lazy;
 			m->name = in->name;
 			p->pages[page].user_mapped = 1;
 			if (in->shared)
@@ -1350,8 +1373,15 @@ static int fuse_libraries(struct cc *c, const struct lower_opts *o)
 	for (t = sc->threads; t != NULL; t = t->next)
 		if (stmt_uses_fuse(t->body))
 			break;
-	if (t == NULL && !sc->fuse.set && o->fuse_strategy_file == NULL)
-		return 0;
+	if (t == NULL && !sc->fuse.set && o->fuse_strategy_file == NULL) {
+		const struct init *in;
+
+		for (in = sc->inits; in != NULL; in = in->next)
+			if (in->kind == I_PAGE && in->fuse)
+				break;
+		if (in == NULL)
+			return 0;
+	}
 	c->p->uses_fuse = 1;
 	if (find_func(c, "fuse_dev_read") == NULL) {
 		for (i = 0, found = 0; o->libdirs && o->libdirs[i]; i++) {

@@ -1588,11 +1588,12 @@ static void parse_page(struct parser *p, struct pos at)
 	}
 	while (p->tok.kind == T_IDENT) {
 		int *attr = at_kw(p, "file") ? &i->file :
-			    at_kw(p, "highmem") ? &i->highmem : NULL;
+			    at_kw(p, "highmem") ? &i->highmem :
+			    at_kw(p, "fuse") ? &i->fuse : NULL;
 
 		if (attr == NULL)
 			fail(p, p->tok.pos, "unknown page attribute %s "
-			     "(expected file or highmem)", found(p));
+			     "(expected file, highmem or fuse)", found(p));
 		if (*attr)
 			fail(p, p->tok.pos, "repeated page attribute %s",
 			     found(p));
@@ -1623,12 +1624,24 @@ static void parse_map_args(struct parser *p, struct init *i)
 			next(p);
 			continue;
 		}
+		if (at_kw(p, "lazy")) {
+			if (i->lazy)
+				fail(p, at, "'lazy' given twice");
+			i->lazy = 1;
+			next(p);
+			continue;
+		}
 		if (i->how != MAP_ANY)
 			fail(p, at, "map() takes one address or colour");
 		if (p->tok.kind == T_NUM) {
 			i->how = MAP_ADDR;
 			i->addr = p->tok.num;
 			next(p);
+		} else if (at_kw(p, "after")) {
+			next(p);
+			expect(p, T_ASSIGN, "'='", "after 'after'");
+			i->how = MAP_AFTER;
+			i->after = expect_name(p, "a mapping name after 'after='");
 		} else if (at_kw(p, "colour") || at_kw(p, "color")) {
 			next(p);
 			expect(p, T_ASSIGN, "'='", "after 'colour'");
@@ -1642,7 +1655,8 @@ static void parse_map_args(struct parser *p, struct init *i)
 			}
 		} else {
 			fail(p, at, "expected an address, colour=C, "
-			     "colour=kernel or shared in map(), found %s",
+			     "colour=kernel, after=NAME, shared or lazy in "
+			     "map(), found %s",
 			     found(p));
 		}
 	}
