@@ -279,11 +279,11 @@ static const char *expect_name(enum expect e)
 }
 
 static void put_trace(FILE *f, const struct prog *p, const struct outcome *o,
-		      int reduce)
+		      int reduce, uint64_t single)
 {
 	struct trace tr = { 0 };
 
-	witness_trace(p, o->path, o->npath, reduce, &tr);
+	witness_trace(p, o->path, o->npath, reduce, single, &tr);
 	if (tr.buf)
 		fputs(tr.buf, f);
 	trace_free(&tr);
@@ -309,7 +309,8 @@ static void report_error(const char *path, const struct prog *p,
 	if (o->witness && r->errpath) {
 		struct trace tr = { 0 };
 
-		witness_trace(p, r->errpath, r->nerrpath, o->reduce, &tr);
+		witness_trace(p, r->errpath, r->nerrpath, o->reduce,
+			      r->single_alias, &tr);
 		if (tr.buf)
 			fprintf(stderr, "The execution that led there:\n%s",
 				tr.buf);
@@ -413,7 +414,7 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 			fprintf(out, "Outcome: ");
 			put_outcome(out, &p, &r.outs[i]);
 			fprintf(out, "\n");
-			put_trace(out, &p, &r.outs[i], o->reduce);
+			put_trace(out, &p, &r.outs[i], o->reduce, r.single_alias);
 		} else {
 			fprintf(out, "No aliasing-only outcome, deadlock or "
 				"failed check: nothing to show.\n");
@@ -443,7 +444,8 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 			json_outcome(out, &p, &r.outs[i]);
 			if (o->witness) {
 				witness_trace(&p, r.outs[i].path,
-					      r.outs[i].npath, o->reduce, &tr);
+					      r.outs[i].npath, o->reduce,
+					      r.single_alias, &tr);
 				fprintf(out, ", \"witness\": ");
 				json_str(out, tr.buf ? tr.buf : "");
 				trace_free(&tr);
@@ -484,7 +486,7 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 					kver_name(p.kver), p.ncpus,
 					p.ncpus > 1 ? "s" : "",
 					p.preempt ? "on" : "off");
-				put_trace(out, &p, &r.outs[i], o->reduce);
+				put_trace(out, &p, &r.outs[i], o->reduce, r.single_alias);
 			}
 		}
 		fprintf(out, "Explored %zu states (%zu on the reference), "

@@ -154,6 +154,13 @@ struct prog {
 	int uses_fuse;
 	int fuse_req_page[4];	/* FUSE_MAX_REQ request pages, -1 unused */
 	int fuse_scratch_page;
+
+	/*
+	 * Reduction 4 (search.c): pages reached through one alias only,
+	 * explored as uncached memory; alias_va is that alias.
+	 */
+	uint64_t single_alias;
+	uint32_t alias_va[MAX_PAGES];
 	long max_steps;
 };
 

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "cache.h"
+#include "kmm.h"
 #include "hashset.h"
 #include "search.h"
 #include "step.h"
@@ -425,11 +426,72 @@ static const struct prog *effective(const struct prog *p, int reduce,
 	return tmp;
 }
 
+/*
+ * Reduction 4: the pages that can have only one alias: a kernel-only page
+ * (its linear address), or a page with exactly one user mapping (that
+ * mapping).  Where copies of one alias on different CPUs are not kept
+ * coherent, a second CPU is a second alias: then none qualifies.
+ */
+static uint64_t single_alias_candidates(struct prog *p)
+{
+	uint64_t mask = 0;
+	int i, k, n;
+
+	/*
+	 * Without `evict any` the lines of such a page could still force
+	 * evictions of others by taking ways of a set.
+	 */
+	if (p->prof.index == IDX_NONE || !p->evict_any ||
+	    (p->ncpus > 1 && p->prof.coherence == COH_NONE))
+		return 0;
+	for (i = 0; i < p->npages && i < 64; i++) {
+		if (p->pages[i].highmem)
+			continue;
+		p->alias_va[i] = kmm_lowmem(p, i);
+		for (k = 0, n = 0; k < p->nmaps; k++)
+			if (p->maps[k].page == i) {
+				p->alias_va[i] = p->maps[k].va;
+				n++;
+			}
+		if (n <= 1)
+			mask |= 1ull << i;
+	}
+	return mask;
+}
+
+static int search_once(const struct prog *p, const struct search_opts *o,
+		       struct result *r);
+
 int search(const struct prog *p0, const struct search_opts *o,
 	   struct result *r)
 {
-	struct prog tmp;
+	struct prog tmp, q;
 	const struct prog *p = effective(p0, o->reduce, &tmp);
+	double spent = 0;
+	size_t states = 0;
+
+	q = *p;
+	q.single_alias = o->reduce ? single_alias_candidates(&q) : 0;
+	for (;;) {
+		int rc = search_once(&q, o, r), v = r->violation;
+
+		states += r->states;
+		spent += r->seconds;
+		if (v == 0) {
+			r->single_alias = q.single_alias;
+			r->states_all = states;
+			r->seconds = spent;
+			return rc;
+		}
+		/* a second alias of that page exists: explore it fully */
+		q.single_alias &= ~(1ull << (v - 1));
+		result_free(r);
+	}
+}
+
+static int search_once(const struct prog *p, const struct search_opts *o,
+		       struct result *r)
+{
 	struct explorer e = { 0 };
 	double t0 = now();
 	size_t len, slot;
@@ -451,6 +513,10 @@ int search(const struct prog *p0, const struct search_opts *o,
 	{
 		struct ctx c0 = step_init(p, e.s2, o->reduce);
 
+		if (e.s2->violation) {
+			r->violation = e.s2->violation;
+			goto out;
+		}
 		if (c0.end == OK_ERROR) {
 			error(&e, c0.msg, c0.errpos, 0);
 			goto out;
@@ -482,6 +548,10 @@ int search(const struct prog *p0, const struct search_opts *o,
 		if (LBL_KIND(l) == LBL_STEP && LBL_B(l) == 0 && c.nchoices > 1)
 			for (k = 1; k < c.nchoices; k++)
 				add_label(f, LBL(LBL_STEP, LBL_A(l), k));
+		if (e.s2->violation) {
+			r->violation = e.s2->violation;
+			break;
+		}
 		if (e.s2->overflow) {
 			error(&e, "the scenario exceeds the model's capacity "
 			      "(memory words or cache lines)", c.errpos, l);
@@ -569,9 +639,9 @@ int result_has(const struct result *r, const struct outcome *o)
 }
 
 void witness_trace(const struct prog *p0, const uint32_t *path, int n,
-		   int reduce, struct trace *tr)
+		   int reduce, uint64_t single, struct trace *tr)
 {
-	struct prog tmp;
+	struct prog tmp, q;
 	const struct prog *p = effective(p0, reduce, &tmp);
 	struct state *s = malloc(sizeof(*s));
 	struct ctx c;
@@ -579,6 +649,9 @@ void witness_trace(const struct prog *p0, const uint32_t *path, int n,
 
 	if (s == NULL)
 		abort();
+	q = *p;
+	q.single_alias = single;
+	p = &q;
 	step_init(p, s, reduce);
 	for (i = 0; i < n; i++)
 		apply(p, s, path[i], reduce, &c, tr);

@@ -53,6 +53,9 @@ struct result {
 	size_t bytes;		/* memory of the visited set */
 	double seconds;
 	int stopped;		/* stop_at_bad found one */
+	int violation;		/* reduction 4 must drop page violation - 1 */
+	uint64_t single_alias;	/* the pages reduction 4 kept */
+	size_t states_all;	/* states of every attempt */
 	int error;		/* a run-time error of the scenario */
 	struct pos errpos;
 	const char *errmsg;
@@ -69,6 +72,6 @@ int result_has(const struct result *r, const struct outcome *o);
 
 /* Replay a path with tracing on; the trace shows every step. */
 void witness_trace(const struct prog *p, const uint32_t *path, int n,
-		   int reduce, struct trace *tr);
+		   int reduce, uint64_t single, struct trace *tr);
 
 #endif

@@ -83,6 +83,7 @@ struct state {
 	struct cline lines[MAX_CPUS][MAX_LINES];	/* sorted */
 	struct kstate k;
 	uint8_t overflow;	/* not encoded: a capacity was exceeded */
+	int8_t violation;	/* not encoded: page + 1 met a second alias */
 };
 
 /*

@@ -226,6 +226,56 @@ static struct cline *fill(struct ctx *c, int cpu, uint32_t va, uint32_t pa,
 	return l;
 }
 
+/*
+ * Reduction 4: a page every access reaches through one alias (and its
+ * coherent copies) behaves as memory.  Returns 1 when pa is such a page
+ * and va is that alias; an access through another alias records a
+ * violation, and the search starts again without the reduction for it.
+ */
+static int single_page(const struct ctx *c, uint32_t pa)
+{
+	const struct prog *p = c->p;
+	int i;
+
+	if (p->single_alias == 0)
+		return -1;
+	for (i = 0; i < p->npages; i++)
+		if (pa - p->pages[i].pa < p->prof.page_size)
+			return p->single_alias & (1ull << i) ? i : -1;
+	return -1;
+}
+
+static void violate(struct ctx *c, int page)
+{
+	if (c->s->violation == 0)
+		c->s->violation = (int8_t)(page + 1);
+}
+
+static int single_alias(struct ctx *c, uint32_t va, uint32_t pa)
+{
+	const struct prog *p = c->p;
+	uint32_t sz = p->prof.page_size, a;
+	int i = single_page(c, pa);
+
+	if (i < 0)
+		return 0;
+	a = p->alias_va[i];
+	switch (p->prof.index) {
+	case IDX_VIVT:
+		if ((va & ~(sz - 1)) == a)
+			return 1;
+		break;
+	case IDX_VIPT:
+		if (cache_colour(&p->prof, va) == cache_colour(&p->prof, a))
+			return 1;
+		break;
+	default:
+		return 1;
+	}
+	violate(c, i);
+	return 1;
+}
+
 uint32_t cache_load(struct ctx *c, uint32_t va, uint32_t pa, int asid)
 {
 	const struct profile *pr = prof(c);
@@ -236,6 +286,10 @@ uint32_t cache_load(struct ctx *c, uint32_t va, uint32_t pa, int asid)
 
 	if (pr->index == IDX_NONE)
 		return mem_read(c->s, pa);
+	if (single_alias(c, va, pa)) {
+		TR(c, "      (the page's only alias: read from memory)\n");
+		return mem_read(c->s, pa);
+	}
 	key_of(pr, va, pa, asid, &set, &tag, &as);
 	i = find(c->s, c->cpu, set, tag, as);
 	if (i >= 0) {
@@ -262,6 +316,11 @@ void cache_store(struct ctx *c, uint32_t va, uint32_t pa, int asid,
 	int i;
 
 	if (pr->index == IDX_NONE) {
+		mem_write(c->s, pa, val);
+		return;
+	}
+	if (single_alias(c, va, pa)) {
+		TR(c, "      (the page's only alias: written to memory)\n");
 		mem_write(c->s, pa, val);
 		return;
 	}
@@ -362,6 +421,9 @@ void cache_maint_line(struct ctx *c, int cpu, uint32_t va, uint32_t pa,
 
 	if (prof(c)->index == IDX_NONE)
 		return;
+	/* discarding data would be visible even through one alias */
+	if (m == M_INV && single_page(c, pa) >= 0)
+		violate(c, single_page(c, pa));
 	key_of(prof(c), va, pa, asid, &set, &tag, &as);
 	i = find(c->s, cpu, set, tag, as);
 	if (i >= 0)
