@@ -452,7 +452,8 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 			}
 			fprintf(out, "}");
 		}
-		fprintf(out, "], \"time\": %.3f}\n", r.seconds + rr.seconds);
+		fprintf(out, "], \"bytes\": %zu, \"time\": %.3f}\n", r.bytes,
+			r.seconds + rr.seconds);
 	} else if (out) {
 		fprintf(out, "Test %s %s\n", sc->name,
 			sc->quant == Q_FORALL ? "Required" : "Allowed");
@@ -489,9 +490,8 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 				put_trace(out, &p, &r.outs[i], o->reduce, r.single_alias);
 			}
 		}
-		fprintf(out, "Explored %zu states (%zu on the reference), "
-			"%zu bytes each\n", r.states, rr.states,
-			r.states ? (r.bytes) / r.states : 0);
+		fprintf(out, "Explored %zu states (%zu on the reference)\n",
+			r.states, rr.states);
 		fprintf(out, "Time %s %.2f\n", sc->name, r.seconds + rr.seconds);
 		if (o->expect && !v->expect_ok)
 			fprintf(out, "Expected %s, observed %s\n",
