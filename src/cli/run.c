@@ -318,6 +318,19 @@ static void report_error(const char *path, const struct prog *p,
 	}
 }
 
+/* The first outcome of kind k (-1: any), only the aliasing-only ones. */
+static int pick(const struct result *r, const struct result *rr, int k,
+		int alias_only)
+{
+	int i;
+
+	for (i = 0; i < r->nouts; i++)
+		if ((k < 0 || (int)r->outs[i].kind == k) &&
+		    (!alias_only || !result_has(rr, &r->outs[i])))
+			break;
+	return i;
+}
+
 static int explore(const char *path, const struct run_opts *o, FILE *out,
 		   struct verdict *v, int witness_only)
 {
@@ -401,10 +414,16 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 		status = 1;
 
 	if (witness_only && out) {
-		/* the first aliasing-only outcome, else a deadlock/fault */
-		for (i = 0; i < r.nouts; i++)
-			if (!result_has(&rr, &r.outs[i]))
-				break;
+		/*
+		 * What makes a cell unsafe, in the table's order: a deadlock,
+		 * a failed check, an aliasing-only outcome; else any outcome
+		 * that falsifies the condition.
+		 */
+		i = pick(&r, &rr, OK_DEADLOCK, 0);
+		if (i == r.nouts)
+			i = pick(&r, &rr, OK_ASSERT, 0);
+		if (i == r.nouts)
+			i = pick(&r, &rr, -1, 1);
 		if (i == r.nouts)
 			for (i = 0; i < r.nouts; i++)
 				if (r.outs[i].kind != OK_NORMAL ||

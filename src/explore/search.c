@@ -170,8 +170,9 @@ static void record(struct explorer *e, const struct state *s,
 		abort();
 	n = &r->outs[r->nouts++];
 	*n = o;
+	/* a fault the coherent machine has too is not a verdict */
 	if (e->o->stop_at_bad &&
-	    (kind != OK_NORMAL ||
+	    (kind == OK_DEADLOCK || kind == OK_ASSERT ||
 	     (e->o->reference && !result_has(e->o->reference, n)))) {
 		r->stopped = 1;
 		e->failed = 1;
@@ -316,15 +317,14 @@ static int push(struct explorer *e, const uint8_t *key, size_t len,
 	memset(f, 0, sizeof(*f));
 	f->off = e->visited.slots[slot].off;
 	f->len = (uint32_t)len;
-	e->visited.slots[slot].flags |= ON_STACK;
-	e->depth++;
 	state_decode(e->codec, key, len, e->s);
+	/* outcomes recorded here have the path of the frames below */
 	if (labels_of(e, f, e->s) == 0) {
-		e->visited.slots[slot].flags &= ~ON_STACK;
 		free(f->labels);
-		e->depth--;
 		return 0;
 	}
+	e->visited.slots[slot].flags |= ON_STACK;
+	e->depth++;
 	return 1;
 }
 
@@ -655,5 +655,33 @@ void witness_trace(const struct prog *p0, const uint32_t *path, int n,
 	step_init(p, s, reduce);
 	for (i = 0; i < n; i++)
 		apply(p, s, path[i], reduce, &c, tr);
+	/* at a deadlock, say where each thread waits */
+	for (i = 0; i < p->nthreads; i++)
+		if (step_can_run(p, s, i))
+			break;
+	if (i == p->nthreads && !all_done(p, s)) {
+		trace_printf(tr, "  no thread can run:\n");
+		for (i = 0; i < p->nthreads; i++) {
+			const struct tstate *t = &s->t[i];
+
+			if (t->status == T_DONE)
+				trace_printf(tr, "    P%d has ended\n",
+					     p->threads[i].index);
+			else if (t->fstate == FS_LOCK)
+				trace_printf(tr, "    P%d waits in lock_page(%s), "
+					     "held by P%d\n", p->threads[i].index,
+					     p->pages[p->maps[t->fmap].page].name,
+					     p->threads[s->k.pglock[
+						p->maps[t->fmap].page]].index);
+			else if (t->fstate == FS_WAIT)
+				trace_printf(tr, "    P%d waits for the READ of "
+					     "its page fault\n",
+					     p->threads[i].index);
+			else
+				trace_printf(tr, "    P%d waits at: %s\n",
+					     p->threads[i].index,
+					     step_text(p, s, i));
+		}
+	}
 	free(s);
 }

@@ -143,7 +143,8 @@ static void t_mmap(void)
 	unsigned char *p, *w = malloc(n);
 	int fd = open(M("mm"), O_CREAT | O_RDWR, 0600);
 
-	check(fd >= 0 && ftruncate(fd, (off_t)n) == 0, "SETATTR size (ftruncate)");
+	check(fd >= 0 && ftruncate(fd, (off_t)n) == 0,
+	      "SETATTR size (ftruncate)");
 	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	check(p != MAP_FAILED, "mmap shared");
 	if (p != MAP_FAILED) {
@@ -199,7 +200,8 @@ static void t_dirs(void)
 	      (st.st_mode & 07777) == 0750, "dir in SRC");
 	CHECK_ERRNO(mkdir(M("d"), 0750), EEXIST, "MKDIR existing");
 	for (int i = 0; i < 300; i++) {
-		snprintf(name, sizeof(name), "d/entry-with-a-longish-name-%03d", i);
+		snprintf(name, sizeof(name), "d/a-longish-entry-name-%03d",
+			 i);
 		fd = open(M(name), O_CREAT | O_WRONLY, 0600);
 		if (fd >= 0)
 			close(fd);
@@ -223,7 +225,8 @@ static void t_dirs(void)
 	CHECK_ERRNO(unlink(M("d")), EISDIR, "UNLINK a directory");
 	CHECK_ERRNO(open(M("d"), O_WRONLY), EISDIR, "open dir for writing");
 	for (int i = 0; i < 300; i++) {
-		snprintf(name, sizeof(name), "d/entry-with-a-longish-name-%03d", i);
+		snprintf(name, sizeof(name), "d/a-longish-entry-name-%03d",
+			 i);
 		unlink(M(name));
 	}
 	CHECK_OK(rmdir(M("d")), "RMDIR");
@@ -261,6 +264,11 @@ static void t_links(void)
 	n = readlink(M("sl"), buf, sizeof(buf));
 	check(n == 2 && memcmp(buf, "f1", 2) == 0, "READLINK");
 	check(lstat(S("sl"), &a) == 0 && S_ISLNK(a.st_mode), "symlink in SRC");
+	/* Not followed to f1: no race-free way to reach the link itself. */
+	CHECK_ERRNO(lsetxattr(M("sl"), "user.x", "1", 1, 0), EPERM,
+		    "SETXATTR on a symlink is refused");
+	check(getxattr(S("f1"), "user.x", buf, sizeof(buf)) < 0,
+	      "and did not land on its target");
 	CHECK_OK(link(M("f1"), M("hl")), "LINK");
 	check(stat(M("f1"), &a) == 0 && stat(M("hl"), &b) == 0 &&
 	      a.st_ino == b.st_ino && b.st_nlink == 2, "hard link nlink 2");
