@@ -66,7 +66,7 @@ static const struct profile profiles[] = {
 		.size = 32768, .ways = 32, .line = 32, .dirty_granule = 16,
 		.write_back = 1, .write_allocate = 1,
 		.coherence = COH_NONE, .flush_on_switch = 1, .smp_hw = 0,
-		.source = "Intel XScale Core Developer's Manual 6.1.1; 80200 manual tables 3-1/3-2; arch/arm/mm/proc-xscale.S",
+		.source = "Intel XScale Core Developer's Manual 6.1.1; 80200 manual tables 3-1/3-2 (write-allocate with X=1,C=1,B=1; that Linux sets it: unverified)",
 	},
 	{
 		/* StrongARM SA-1100/1110: 8 KiB 32-way, 32 B lines. */
@@ -101,7 +101,7 @@ static const struct profile profiles[] = {
 		.size = 4194304, .ways = 1, .line = 64, .dirty_granule = 64,
 		.write_back = 1, .write_allocate = 1,
 		.coherence = COH_COLOUR, .smp_hw = 1, .maint_broadcast = 1,
-		.source = "PA-RISC 2.0 Architecture ch. 3 (address aliasing); arch/parisc/include/asm/shmparam.h SHM_COLOUR",
+		.source = "arch/parisc/include/asm/shmparam.h SHM_COLOUR (equivalent aliases mod 4 MiB); line size, write-allocate and fdc broadcast to all CPUs: unverified",
 	},
 	{
 		/*
@@ -113,7 +113,7 @@ static const struct profile profiles[] = {
 		.size = 16384, .ways = 1, .line = 32, .dirty_granule = 32,
 		.write_back = 1, .write_allocate = 1,
 		.coherence = COH_COLOUR, .smp_hw = 1,
-		.source = "SH7750 Hardware Manual ch. 4 (operand cache); arch/sh/include/asm/shmparam.h",
+		.source = "SH7750/SH7751 Hardware Manual operand cache (VA[13:5] index, PA tag, 32 B lines); 16 KiB direct-mapped and write-allocate: unverified",
 	},
 	{
 		/*
@@ -126,7 +126,7 @@ static const struct profile profiles[] = {
 		.size = 8192, .ways = 1, .line = 32, .dirty_granule = 32,
 		.write_back = 1, .write_allocate = 1,
 		.coherence = COH_COLOUR, .smp_hw = 1,
-		.source = "MIPS R4000 User's Manual ch. 11; arch/mips/include/asm/cpu-features.h cpu_has_dc_aliases",
+		.source = "MIPS R4000 User's Manual 11.3 (VIPT, direct-mapped, write-back, W bit per line); 8 KiB part; write-allocate: unverified",
 	},
 	{
 		/*
@@ -139,7 +139,7 @@ static const struct profile profiles[] = {
 		.size = 16384, .ways = 1, .line = 32, .dirty_granule = 32,
 		.write_back = 0, .write_allocate = 0,
 		.coherence = COH_COLOUR, .smp_hw = 1,
-		.source = "UltraSPARC-I/II User's Manual ch. 4 (D-cache); arch/sparc64/mm/init.c flush_dcache_page",
+		.source = "arch/sparc64/mm/init.c and ultra.S D-cache tag walk (16 KiB, 32 B, direct-mapped); write-through, no write-allocate: unverified (manual not read)",
 	},
 };
 
