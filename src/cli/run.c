@@ -123,24 +123,6 @@ static void put_outcome(FILE *f, const struct prog *p, const struct outcome *o)
 
 /* ---- the condition ----------------------------------------------------- */
 
-static int ref_index(const struct prog *p, const struct cond_val *v)
-{
-	char buf[128];
-	int i;
-
-	if (v->kind == V_REG)
-		snprintf(buf, sizeof(buf), "%d:%s", v->thread, v->name);
-	else if (v->offset)
-		snprintf(buf, sizeof(buf), "[%s+%lld]", v->name,
-			 (long long)v->offset);
-	else
-		snprintf(buf, sizeof(buf), "[%s]", v->name);
-	for (i = 0; i < p->nrefs; i++)
-		if (strcmp(p->refs[i].label, buf) == 0)
-			return i;
-	return -1;
-}
-
 static uint32_t cval(const struct prog *p, const struct cond_val *v,
 		     const struct outcome *o)
 {
@@ -148,7 +130,7 @@ static uint32_t cval(const struct prog *p, const struct cond_val *v,
 
 	if (v->kind == V_NUM)
 		return (uint32_t)v->num;
-	i = ref_index(p, v);
+	i = prog_ref_index(p, v);
 	return i < 0 ? 0 : o->vals[i];
 }
 

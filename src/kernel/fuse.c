@@ -176,16 +176,31 @@ static uint32_t dev_take(struct ctx *c, uint32_t nbytes)
 	return req_base(p, i);
 }
 
-static uint32_t dev_read_end(struct ctx *c, uint32_t kreq, uint32_t err)
+/*
+ * The end of a copy (both directions): req->locked = 0, the thread no
+ * longer copies it, and an abort during the copy turns success into
+ * -ENOENT.
+ */
+static struct fusereq *copy_done(struct ctx *c, uint32_t kreq, int *i,
+				 uint32_t *err)
 {
 	struct fusestate *f = fs(c);
-	int i = req_of(c->p, kreq);
-	struct fusereq *r = &f->req[i];
+	struct fusereq *r;
 
+	*i = req_of(c->p, kreq);
+	r = &f->req[*i];
 	r->locked = 0;
 	f->cur[c->thread] = -1;
-	if (err == 0 && r->aborted)
-		err = neg(E_NOENT);
+	if (*err == 0 && r->aborted)
+		*err = neg(E_NOENT);
+	return r;
+}
+
+static uint32_t dev_read_end(struct ctx *c, uint32_t kreq, uint32_t err)
+{
+	int i;
+	struct fusereq *r = copy_done(c, kreq, &i, &err);
+
 	if (err != 0) {
 		if (r->state != FR_FINISHED)
 			request_end(c, i, r->aborted ? 0 : -E_IO);
@@ -239,15 +254,10 @@ static uint32_t dev_find(struct ctx *c, uint32_t nbytes, uint32_t scratch)
 
 static uint32_t dev_write_end(struct ctx *c, uint32_t kreq, uint32_t err)
 {
-	struct fusestate *f = fs(c);
-	int i = req_of(c->p, kreq);
-	struct fusereq *r = &f->req[i];
+	int i;
+	struct fusereq *r = copy_done(c, kreq, &i, &err);
 
-	r->locked = 0;
-	f->cur[c->thread] = -1;
-	if (err == 0 && r->aborted)
-		err = neg(E_NOENT);
-	else if (err != 0 && !r->aborted)
+	if (err != 0 && !r->aborted)
 		r->error = -E_IO;
 	if (r->state != FR_FINISHED)
 		request_end(c, i, 0);

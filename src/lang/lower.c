@@ -539,6 +539,23 @@ static void copy_loop(struct cc *c, int dst, int src, int n, int fill,
 	}
 }
 
+/* An internal built-in of four register arguments; returns its result. */
+static int call4(struct cc *c, enum builtin fn, int a0, int a1, int a2,
+		 int a3)
+{
+	int r = temp(c);
+	struct insn *in = emit(c, OP_CALL);
+
+	in->fn = (uint16_t)fn;
+	in->a = (int16_t)r;
+	in->nargs = 4;
+	in->args[0] = (int16_t)a0;
+	in->args[1] = (int16_t)a1;
+	in->args[2] = (int16_t)a2;
+	in->args[3] = (int16_t)a3;
+	return r;
+}
+
 static int call_builtin(struct cc *c, const struct expr *e, int fn,
 			enum ast_type *type)
 {
@@ -583,48 +600,22 @@ static int call_builtin(struct cc *c, const struct expr *e, int fn,
 		copy_loop(c, args[0], args[1], args[2], 0, 0, r, 1);
 		return r;
 	case B_COPY_TO_USER_PAGE: {
-		/* (uaddr, page, dst, src, len) */
-		int d = temp(c);
+		/*
+		 * (uaddr, page, dst, src, len): the architecture's part
+		 * before (which may choose another kernel address for the
+		 * user page, e.g. kmap_coherent), the memcpy, its part after.
+		 */
+		int d = call4(c, B_CTUP_PRE, args[0], args[1], args[2], args[4]);
 
-		in = emit(c, OP_CALL);
-		in->fn = B_CTUP_PRE;
-		in->a = (int16_t)d;
-		in->nargs = 4;
-		in->args[0] = (int16_t)args[0];
-		in->args[1] = (int16_t)args[1];
-		in->args[2] = (int16_t)args[2];
-		in->args[3] = (int16_t)args[4];
 		copy_loop(c, d, args[3], args[4], 0, 0, r, 0);
-		in = emit(c, OP_CALL);
-		in->fn = B_CTUP_POST;
-		in->a = (int16_t)r;
-		in->nargs = 4;
-		in->args[0] = (int16_t)args[0];
-		in->args[1] = (int16_t)args[1];
-		in->args[2] = (int16_t)d;
-		in->args[3] = (int16_t)args[4];
+		call4(c, B_CTUP_POST, args[0], args[1], d, args[4]);
 		return r;
 	}
 	case B_COPY_FROM_USER_PAGE: {
-		int s = temp(c);
+		int s = call4(c, B_CFUP_PRE, args[0], args[1], args[3], args[4]);
 
-		in = emit(c, OP_CALL);
-		in->fn = B_CFUP_PRE;
-		in->a = (int16_t)s;
-		in->nargs = 4;
-		in->args[0] = (int16_t)args[0];
-		in->args[1] = (int16_t)args[1];
-		in->args[2] = (int16_t)args[3];
-		in->args[3] = (int16_t)args[4];
 		copy_loop(c, args[2], s, args[4], 0, 0, r, 0);
-		in = emit(c, OP_CALL);
-		in->fn = B_CFUP_POST;
-		in->a = (int16_t)r;
-		in->nargs = 4;
-		in->args[0] = (int16_t)args[0];
-		in->args[1] = (int16_t)args[1];
-		in->args[2] = (int16_t)s;
-		in->args[3] = (int16_t)args[4];
+		call4(c, B_CFUP_POST, args[0], args[1], s, args[4]);
 		return r;
 	}
 	default:
@@ -1537,12 +1528,33 @@ static int visible_reg(const struct tprog *t, const char *name)
 	return -1;
 }
 
+void cond_val_label(const struct cond_val *v, char *buf, size_t n)
+{
+	if (v->kind == V_REG)
+		snprintf(buf, n, "%d:%s", v->thread, v->name);
+	else if (v->offset)
+		snprintf(buf, n, "[%s+%lld]", v->name, (long long)v->offset);
+	else
+		snprintf(buf, n, "[%s]", v->name);
+}
+
+int prog_ref_index(const struct prog *p, const struct cond_val *v)
+{
+	char buf[128];
+	int i;
+
+	cond_val_label(v, buf, sizeof(buf));
+	for (i = 0; i < p->nrefs; i++)
+		if (strcmp(p->refs[i].label, buf) == 0)
+			return i;
+	return -1;
+}
+
 static void add_ref(struct cc *c, const struct cond_val *v)
 {
 	struct prog *p = c->p;
 	struct cref r = { 0 };
 	char buf[128];
-	int i;
 
 	if (v->kind == V_NUM)
 		return;
@@ -1560,7 +1572,6 @@ static void add_ref(struct cc *c, const struct cond_val *v)
 			return;
 		}
 		r.type = p->threads[v->thread].regs[r.reg].type;
-		snprintf(buf, sizeof(buf), "%d:%s", v->thread, v->name);
 	} else {
 		const struct symbol *s = sym_find(p, v->name);
 
@@ -1575,15 +1586,10 @@ static void add_ref(struct cc *c, const struct cond_val *v)
 			return;
 		}
 		r.pa = s->pa + (uint32_t)v->offset * 4;
-		if (v->offset)
-			snprintf(buf, sizeof(buf), "[%s+%lld]", v->name,
-				 (long long)v->offset);
-		else
-			snprintf(buf, sizeof(buf), "[%s]", v->name);
 	}
-	for (i = 0; i < p->nrefs; i++)
-		if (strcmp(p->refs[i].label, buf) == 0)
-			return;
+	if (prog_ref_index(p, v) >= 0)
+		return;
+	cond_val_label(v, buf, sizeof(buf));
 	r.label = strdup(buf);
 	p->refs = realloc(p->refs, sizeof(*p->refs) * (size_t)(p->nrefs + 1));
 	if (p->refs == NULL || r.label == NULL)

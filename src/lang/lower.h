@@ -26,6 +26,10 @@ int lower(struct scenario *sc, const struct lower_opts *o, struct prog *p,
 	  struct diag *err);
 void prog_free(struct prog *p);
 
+/* "0:r0", "[buf+1]": the label of a condition value, and its ref. */
+void cond_val_label(const struct cond_val *v, char *buf, size_t n);
+int prog_ref_index(const struct prog *p, const struct cond_val *v);
+
 /* Parse "2.6.19" etc.; -1 when unknown. */
 int kver_parse(const char *s);
 
