@@ -67,8 +67,10 @@ fuzz:
 	clang -std=c11 -g -O1 $(DEFS) -Isrc -Isrc/lang -Isrc/machine -Isrc/kernel \
 		-Isrc/explore -Isrc/cli -fsanitize=fuzzer,address,undefined \
 		-o build-fuzz/parse_fuzz fuzz/parse_fuzz.c $(LIB_SRC) $(LDLIBS)
+	@mkdir -p build-fuzz/corpus
 	build-fuzz/parse_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-		-timeout=5 fuzz/corpus examples lib
+		-timeout=5 -rss_limit_mb=2048 -dict=fuzz/litmus.dict \
+		build-fuzz/corpus fuzz/corpus examples lib/fuse/scenarios
 
 bench: $(STALE)
 	bench/run
@@ -77,3 +79,52 @@ clean:
 	rm -rf build build-san build-fuzz stale
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d
+
+# ---- install ----------------------------------------------------------------
+# `make install` copies the program, the scenario library, the examples and
+# the man pages under $(DESTDIR)$(PREFIX); `make uninstall` removes them.
+# The library's installed path is compiled into the program (default_libdirs
+# in src/cli/run.c); the stamp rebuilds run.o when PREFIX changes, so that
+# `make && make install PREFIX=/usr` installs a program that finds
+# /usr/share/stale/lib.  A DESTDIR install is found there only once the
+# files are moved to PREFIX; before that, set STALE_LIB (stale(1), FILES).
+# stalefs (stalefs/, `make -C stalefs`) and its man page are installed when
+# stalefs/stalefs has been built.
+BINDIR     = $(PREFIX)/bin
+SBINDIR    = $(PREFIX)/sbin
+DATADIR    = $(PREFIX)/share/stale
+MANDIR     = $(PREFIX)/share/man
+STALE_LIBDIR = $(DATADIR)/lib
+INSTALL    ?= install
+
+.PHONY: FORCE
+$(BUILD)/src/cli/run.o: ALL_CFLAGS += -DSTALE_LIBDIR=\"$(STALE_LIBDIR)\"
+$(BUILD)/src/cli/run.o: $(BUILD)/libdir.stamp
+$(BUILD)/libdir.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(STALE_LIBDIR)' | cmp -s - $@ || echo '$(STALE_LIBDIR)' > $@
+
+install: $(STALE)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(STALE_LIBDIR) \
+		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 755 $(STALE) $(DESTDIR)$(BINDIR)/stale
+	cd lib && find . -type d | while read -r d; do \
+		$(INSTALL) -d "$(DESTDIR)$(STALE_LIBDIR)/$$d" || exit 1; done
+	cd lib && find . -type f | while read -r f; do \
+		$(INSTALL) -m 644 "$$f" "$(DESTDIR)$(STALE_LIBDIR)/$$f" || exit 1; done
+	$(INSTALL) -m 644 examples/*.litmus $(DESTDIR)$(DATADIR)/examples
+	$(INSTALL) -m 644 man/stale.1 $(DESTDIR)$(MANDIR)/man1/stale.1
+	$(INSTALL) -m 644 man/stale-litmus.5 $(DESTDIR)$(MANDIR)/man5/stale-litmus.5
+	if [ -x stalefs/stalefs ]; then \
+		$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 && \
+		$(INSTALL) -m 755 stalefs/stalefs $(DESTDIR)$(SBINDIR)/stalefs && \
+		$(INSTALL) -m 644 man/stalefs.8 $(DESTDIR)$(MANDIR)/man8/stalefs.8; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/stale $(DESTDIR)$(SBINDIR)/stalefs \
+		$(DESTDIR)$(MANDIR)/man1/stale.1 \
+		$(DESTDIR)$(MANDIR)/man5/stale-litmus.5 \
+		$(DESTDIR)$(MANDIR)/man8/stalefs.8
+	rm -rf $(DESTDIR)$(DATADIR)
