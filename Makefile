@@ -58,7 +58,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstale.a
 units: $(UNIT_BIN)
 
 check: $(STALE) $(UNIT_BIN)
-	STALE=$(abspath $(STALE)) BUILD=$(BUILD) tests/run
+	STALE=$(abspath $(STALE)) STALE_LIB=$(abspath lib) BUILD=$(BUILD) tests/run
 
 # libFuzzer harness for the parser; FUZZ_SECONDS bounds the run.
 FUZZ_SECONDS ?= 30
@@ -95,7 +95,7 @@ SBINDIR    = $(PREFIX)/sbin
 DATADIR    = $(PREFIX)/share/stale
 MANDIR     = $(PREFIX)/share/man
 STALE_LIBDIR = $(DATADIR)/lib
-INSTALL    ?= install
+INSTALL    = install
 
 .PHONY: FORCE
 $(BUILD)/src/cli/run.o: ALL_CFLAGS += -DSTALE_LIBDIR=\"$(STALE_LIBDIR)\"
