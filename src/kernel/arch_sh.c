@@ -59,16 +59,29 @@ static void sh_flush_dcache_page(struct ctx *c, int page)
 	kmm_maint_colour(c, page, kaddr_of(c, page), M_FLUSH);
 }
 
+/*
+ * flush_cache_page (cache-sh4.c, 2.6.1x and 6.x alike): when the user
+ * address and the kernel address have different colours, purge the page
+ * at both colours ("Loop 4K of the D-cache", "Loop another 4K").
+ */
 static void sh_flush_cache_page(struct ctx *c, int page, uint32_t uaddr)
 {
-	TR(c, "    flush_cache_page: purge the user colour\n");
+	const struct profile *pr = &c->p->prof;
+	uint32_t k = kaddr_of(c, page);
+
+	if (cache_colour(pr, uaddr) == cache_colour(pr, k))
+		return;
+	TR(c, "    flush_cache_page: purge the user and the kernel colours\n");
 	kmm_maint_colour(c, page, uaddr, M_FLUSH);
+	kmm_maint_colour(c, page, k, M_FLUSH);
 }
 
 /*
- * copy_{to,from}_user_page: 2.6.19 flush_cache_page then memcpy through
- * K [unverified]; 6.x through kmap_coherent when the page is mapped
- * and clean, else through K, marking the page not clean.
+ * copy_{to,from}_user_page: 2.6.19 (include/asm-sh/cacheflush.h)
+ * flush_cache_page, memcpy through K, and for "to" flush_icache_user_range,
+ * which on SH-4 is flush_cache_page again; 6.x (arch/sh/mm/cache.c)
+ * through kmap_coherent when the page is mapped and clean, else through
+ * K, marking the page not clean.  2.6.20 is taken as 2.6.19.
  */
 static uint32_t sh_cup_before(struct ctx *c, int page, uint32_t uaddr,
 			      uint32_t kaddr)
@@ -89,15 +102,25 @@ static uint32_t sh_cup_before(struct ctx *c, int page, uint32_t uaddr,
 static void sh_cup_after(struct ctx *c, int page, uint32_t uaddr,
 			 uint32_t kaddr, uint32_t len)
 {
-	(void)page;
-	(void)uaddr;
 	(void)len;
+	if (c->p->kver < KV_6_12) {
+		sh_flush_cache_page(c, page, uaddr);
+		return;
+	}
 	if (c->s->k.kcoh[c->cpu] < 0)
 		return;
 	TR(c, "    kunmap_coherent: purge the user-colour alias\n");
 	kmm_maint_range(c, -1, kaddr & ~(c->p->prof.page_size - 1),
 			c->p->prof.page_size, M_FLUSH);
 	kunmap_coherent(c);
+}
+
+static void sh_cfup_after(struct ctx *c, int page, uint32_t uaddr,
+			  uint32_t kaddr, uint32_t len)
+{
+	/* 2.6.19 copy_from_user_page ends with the memcpy */
+	if (c->p->kver >= KV_6_12)
+		sh_cup_after(c, page, uaddr, kaddr, len);
 }
 
 static int sh_gup_fast(const struct ctx *c)
@@ -120,7 +143,7 @@ const struct arch_ops arch_sh_ops = {
 	.copy_to_user_page_before = sh_cup_before,
 	.copy_to_user_page_after = sh_cup_after,
 	.copy_from_user_page_before = sh_cup_before,
-	.copy_from_user_page_after = sh_cup_after,
+	.copy_from_user_page_after = sh_cfup_after,
 	.kunmap = arch_nop_kunmap,
 	.flush_kernel_vmap_range = arch_nop_range,
 	.invalidate_kernel_vmap_range = arch_nop_range,
