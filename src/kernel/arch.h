@@ -19,18 +19,19 @@ struct arch_ops {
 	/*
 	 * copy_{to,from}_user_page(): before returns the kernel address the
 	 * memcpy must use for the user page (dst for "to", src for "from"),
-	 * normally kaddr itself; after runs once the memcpy is done.
+	 * normally kaddr itself; after runs once the memcpy is done, with
+	 * that address and the other buffer of the memcpy.
 	 */
 	uint32_t (*copy_to_user_page_before)(struct ctx *c, int page,
 					     uint32_t uaddr, uint32_t kaddr);
 	void (*copy_to_user_page_after)(struct ctx *c, int page,
 					uint32_t uaddr, uint32_t kaddr,
-					uint32_t len);
+					uint32_t other, uint32_t len);
 	uint32_t (*copy_from_user_page_before)(struct ctx *c, int page,
 					       uint32_t uaddr, uint32_t kaddr);
 	void (*copy_from_user_page_after)(struct ctx *c, int page,
 					  uint32_t uaddr, uint32_t kaddr,
-					  uint32_t len);
+					  uint32_t other, uint32_t len);
 	/* kunmap of a page's kernel address (kmap_atomic/kmap_local slot). */
 	void (*kunmap)(struct ctx *c, int page, uint32_t kaddr, int slot);
 	void (*flush_kernel_vmap_range)(struct ctx *c, uint32_t va,
@@ -66,7 +67,7 @@ void arch_nop_page_addr(struct ctx *c, int page, uint32_t uaddr);
 uint32_t arch_same_addr(struct ctx *c, int page, uint32_t uaddr,
 			uint32_t kaddr);
 void arch_nop_after(struct ctx *c, int page, uint32_t uaddr, uint32_t kaddr,
-		    uint32_t len);
+		    uint32_t other, uint32_t len);
 void arch_nop_kunmap(struct ctx *c, int page, uint32_t kaddr, int slot);
 void arch_nop_range(struct ctx *c, uint32_t va, uint32_t len);
 int arch_never(const struct ctx *c);

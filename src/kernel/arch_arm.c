@@ -137,7 +137,7 @@ static void arm_flush_kernel_dcache_page(struct ctx *c, int page)
 /* flush_ptrace_access(vma, page, uaddr, kaddr, len, write=1) */
 static void arm_copy_to_user_page_after(struct ctx *c, int page,
 					uint32_t uaddr, uint32_t kaddr,
-					uint32_t len)
+					uint32_t other, uint32_t len)
 {
 	if (vivt(c)) {
 		if (kmm_mm_live(c, c->cpu, kmm_proc(c))) {

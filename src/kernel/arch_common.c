@@ -70,7 +70,7 @@ uint32_t arch_same_addr(struct ctx *c, int page, uint32_t uaddr,
 }
 
 void arch_nop_after(struct ctx *c, int page, uint32_t uaddr,
-		      uint32_t kaddr, uint32_t len)
+		      uint32_t kaddr, uint32_t other, uint32_t len)
 {
 	(void)c;
 	(void)page;

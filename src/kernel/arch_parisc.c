@@ -67,7 +67,7 @@ static uint32_t parisc_ctup_before(struct ctx *c, int page, uint32_t uaddr,
 }
 
 static void parisc_ctup_after(struct ctx *c, int page, uint32_t uaddr,
-			      uint32_t kaddr, uint32_t len)
+			      uint32_t kaddr, uint32_t other, uint32_t len)
 {
 	(void)page;
 	(void)uaddr;

@@ -100,7 +100,7 @@ static uint32_t sh_cup_before(struct ctx *c, int page, uint32_t uaddr,
 }
 
 static void sh_cup_after(struct ctx *c, int page, uint32_t uaddr,
-			 uint32_t kaddr, uint32_t len)
+			 uint32_t kaddr, uint32_t other, uint32_t len)
 {
 	(void)len;
 	if (c->p->kver < KV_6_12) {
@@ -116,11 +116,11 @@ static void sh_cup_after(struct ctx *c, int page, uint32_t uaddr,
 }
 
 static void sh_cfup_after(struct ctx *c, int page, uint32_t uaddr,
-			  uint32_t kaddr, uint32_t len)
+			  uint32_t kaddr, uint32_t other, uint32_t len)
 {
 	/* 2.6.19 copy_from_user_page ends with the memcpy */
 	if (c->p->kver >= KV_6_12)
-		sh_cup_after(c, page, uaddr, kaddr, len);
+		sh_cup_after(c, page, uaddr, kaddr, other, len);
 }
 
 static int sh_gup_fast(const struct ctx *c)

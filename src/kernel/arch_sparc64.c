@@ -19,16 +19,31 @@ static void sparc64_flush_dcache_page(struct ctx *c, int page)
 	kmm_maint_phys(c, page, M_FLUSH);
 }
 
-/* flush_ptrace_access: invalidate the kernel-colour lines of the copy. */
+/*
+ * flush_ptrace_access(vma, page, uaddr, kaddr, len, write), called by
+ * copy_to_user_page with the memcpy's *source* and by copy_from_user_page
+ * with its *destination* (include/asm-sparc64/cacheflush.h): if bit 13 of
+ * that address differs from uaddr's, clear the D-cache tag at the index
+ * of each 32-byte line of __pa(kaddr) (spitfire_put_dcache_tag(start &
+ * 0x3fe0, 0)), whatever line sits there.  The lines it hits are those of
+ * the other buffer's colour, not necessarily the user page's.
+ */
 static void sparc64_ptrace_access(struct ctx *c, int page, uint32_t uaddr,
-				  uint32_t kaddr, uint32_t len)
+				  uint32_t kaddr, uint32_t other, uint32_t len)
 {
 	const struct profile *pr = &c->p->prof;
+	uint32_t pa, o;
 
 	(void)page;
-	if (cache_colour(pr, uaddr) == cache_colour(pr, kaddr))
+	(void)kaddr;
+	if (((uaddr ^ other) & (1u << 13)) == 0 || other < PAGE_OFFSET)
 		return;
-	kmm_maint_range(c, -1, kaddr, len, M_INV);
+	pa = other - PAGE_OFFSET;
+	TR(c, "    flush_ptrace_access: clear the D-cache tags at the index "
+	   "of %#x\n", other);
+	for (o = 0; o < len; o += pr->line)
+		cache_maint_set(c, c->cpu, ((pa + o) / pr->line) %
+				profile_sets(pr), M_INV);
 }
 
 static const char *sparc64_no_highmem(enum kver v)

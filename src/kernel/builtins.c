@@ -330,7 +330,8 @@ uint32_t builtin_call(struct ctx *c, enum builtin fn, const uint32_t *args)
 		page = page_arg(c, args[1]);
 		if (page >= 0)
 			ops(c)->copy_to_user_page_after(c, page, args[0],
-							args[2], args[3]);
+							args[2], args[3],
+							args[4]);
 		return 0;
 	case B_CFUP_PRE:
 		page = page_arg(c, args[1]);
@@ -340,7 +341,8 @@ uint32_t builtin_call(struct ctx *c, enum builtin fn, const uint32_t *args)
 		page = page_arg(c, args[1]);
 		if (page >= 0)
 			ops(c)->copy_from_user_page_after(c, page, args[0],
-							  args[2], args[3]);
+							  args[3], args[2],
+							  args[4]);
 		return 0;
 	case B_PREEMPT_DISABLE:
 		t->preempt++;

@@ -45,9 +45,9 @@
 	X(B_COPY_TO_USER_PAGE,     "copy_to_user_page",         5, TY_VOID,     BF_KERNEL | BF_LOWERED) \
 	X(B_COPY_FROM_USER_PAGE,   "copy_from_user_page",       5, TY_VOID,     BF_KERNEL | BF_LOWERED) \
 	X(B_CTUP_PRE,              "copy_to_user_page:before",  4, TY_VOID,     BF_KERNEL | BF_INTERNAL) \
-	X(B_CTUP_POST,             "copy_to_user_page:after",   4, TY_VOID,     BF_KERNEL | BF_INTERNAL) \
+	X(B_CTUP_POST,             "copy_to_user_page:after",   5, TY_VOID,     BF_KERNEL | BF_INTERNAL) \
 	X(B_CFUP_PRE,              "copy_from_user_page:before",4, TY_VOID,     BF_KERNEL | BF_INTERNAL) \
-	X(B_CFUP_POST,             "copy_from_user_page:after", 4, TY_VOID,     BF_KERNEL | BF_INTERNAL) \
+	X(B_CFUP_POST,             "copy_from_user_page:after", 5, TY_VOID,     BF_KERNEL | BF_INTERNAL) \
 	X(B_GET_USER_PAGES_FAST,   "get_user_pages_fast",       2, TY_PAGE_PTR, BF_KERNEL) \
 	X(B_COPY_TO_USER,          "copy_to_user",              3, TY_INT,      BF_KERNEL | BF_LOWERED) \
 	X(B_COPY_FROM_USER,        "copy_from_user",            3, TY_INT,      BF_KERNEL | BF_LOWERED) \

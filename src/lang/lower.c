@@ -539,20 +539,18 @@ static void copy_loop(struct cc *c, int dst, int src, int n, int fill,
 	}
 }
 
-/* An internal built-in of four register arguments; returns its result. */
-static int call4(struct cc *c, enum builtin fn, int a0, int a1, int a2,
-		 int a3)
+/* An internal built-in of register arguments; returns its result. */
+static int call_internal(struct cc *c, enum builtin fn, int n,
+			 const int *args)
 {
-	int r = temp(c);
+	int r = temp(c), i;
 	struct insn *in = emit(c, OP_CALL);
 
 	in->fn = (uint16_t)fn;
 	in->a = (int16_t)r;
-	in->nargs = 4;
-	in->args[0] = (int16_t)a0;
-	in->args[1] = (int16_t)a1;
-	in->args[2] = (int16_t)a2;
-	in->args[3] = (int16_t)a3;
+	in->nargs = (uint8_t)n;
+	for (i = 0; i < n; i++)
+		in->args[i] = (int16_t)args[i];
 	return r;
 }
 
@@ -605,17 +603,21 @@ static int call_builtin(struct cc *c, const struct expr *e, int fn,
 		 * before (which may choose another kernel address for the
 		 * user page, e.g. kmap_coherent), the memcpy, its part after.
 		 */
-		int d = call4(c, B_CTUP_PRE, args[0], args[1], args[2], args[4]);
+		int pre[4] = { args[0], args[1], args[2], args[4] };
+		int d = call_internal(c, B_CTUP_PRE, 4, pre);
+		int post[5] = { args[0], args[1], d, args[3], args[4] };
 
 		copy_loop(c, d, args[3], args[4], 0, 0, r, 0);
-		call4(c, B_CTUP_POST, args[0], args[1], d, args[4]);
+		call_internal(c, B_CTUP_POST, 5, post);
 		return r;
 	}
 	case B_COPY_FROM_USER_PAGE: {
-		int s = call4(c, B_CFUP_PRE, args[0], args[1], args[3], args[4]);
+		int pre[4] = { args[0], args[1], args[3], args[4] };
+		int s = call_internal(c, B_CFUP_PRE, 4, pre);
+		int post[5] = { args[0], args[1], args[2], s, args[4] };
 
 		copy_loop(c, args[2], s, args[4], 0, 0, r, 0);
-		call4(c, B_CFUP_POST, args[0], args[1], s, args[4]);
+		call_internal(c, B_CFUP_POST, 5, post);
 		return r;
 	}
 	default:

@@ -448,6 +448,21 @@ void cache_maint_phys(struct ctx *c, int cpu, uint32_t pa, uint32_t len,
 	}
 }
 
+void cache_maint_set(struct ctx *c, int cpu, uint32_t set, enum maint m)
+{
+	int i;
+
+	for (i = 0; i < c->s->nlines[cpu]; i++) {
+		if (c->s->lines[cpu][i].set != set)
+			continue;
+		if (m != M_CLEAN && single_page(c, c->s->lines[cpu][i].pa) >= 0)
+			violate(c, single_page(c, c->s->lines[cpu][i].pa));
+		maint(c, cpu, i, m);
+		if (m != M_CLEAN)
+			i--;
+	}
+}
+
 void cache_maint_all(struct ctx *c, int cpu, enum maint m)
 {
 	int i;

@@ -23,6 +23,8 @@ void cache_maint_line(struct ctx *c, int cpu, uint32_t va, uint32_t pa,
 /* Every copy of every line of [pa, pa + len) on one CPU, any alias. */
 void cache_maint_phys(struct ctx *c, int cpu, uint32_t pa, uint32_t len,
 		      enum maint m);
+/* Every line of one set, whatever its tag (maintenance by index). */
+void cache_maint_set(struct ctx *c, int cpu, uint32_t set, enum maint m);
 /* Every line of the CPU's cache. */
 void cache_maint_all(struct ctx *c, int cpu, enum maint m);
 
