@@ -231,6 +231,16 @@ static void run_jobs(const struct run_opts *o, const struct row *rs,
 		}
 }
 
+static int known(const char *const *names, int n, const char *v)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], v) == 0)
+			return 1;
+	return 0;
+}
+
 static int want(const char *filter, const char *v)
 {
 	return filter == NULL || strcmp(filter, v) == 0;
@@ -276,7 +286,8 @@ int fuse_table(const struct table_opts *t, const struct run_opts *o)
 		for (char *tok = strtok_r(buf, "/", &save); tok && n < 5;
 		     tok = strtok_r(NULL, "/", &save))
 			f[n++] = tok;
-		if (n != 5 || profile_find(f[2]) == NULL) {
+		if (n != 5 || profile_find(f[2]) == NULL ||
+		    kver_parse(f[1]) < 0 || !known(modes, NMODE, f[3])) {
 			fprintf(stderr, "command line:1:1: a cell is "
 				"STRATEGY/KERNEL/PROFILE/MODE/SCENARIO, e.g. "
 				"dev-2.6.19/2.6.19/arm926/up/reply\n");
@@ -352,6 +363,14 @@ int fuse_table(const struct table_opts *t, const struct run_opts *o)
 					j->s = s;
 					njobs++;
 				}
+	}
+	if (njobs == 0) {
+		fprintf(stderr, "command line:1:1: no cell matches --profile, "
+			"--mode, --strategy and --scenario (profiles: arm926 "
+			"... pipt; modes: up, up-preempt, smp; scenarios: "
+			"reply, request, mt-reply, mt-request, self-mmap)\n");
+		free(jobs);
+		return 2;
 	}
 	run_jobs(o, rs, jobs, njobs, t->jobs);
 	if (t->tsv)

@@ -218,8 +218,14 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "profiles") == 0)
 		return cmd_profiles();
-	if (strcmp(cmd, "fuse") == 0)
+	if (strcmp(cmd, "fuse") == 0) {
+		if (optind < argc) {
+			fprintf(stderr, "command line:1:1: stale fuse takes no "
+				"file ('%s'); use stale run\n", argv[optind]);
+			return 2;
+		}
 		return fuse_table(&t, &o);
+	}
 	if (strcmp(cmd, "run") != 0) {
 		fprintf(stderr, "command line:1:1: unknown command '%s'\n", cmd);
 		usage(stderr);

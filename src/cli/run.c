@@ -173,7 +173,15 @@ static void put_cval(FILE *f, const struct cond_val *v)
 	}
 }
 
+static void put_cond_in(FILE *f, const struct cond *c, int top);
+
 static void put_cond(FILE *f, const struct cond *c)
+{
+	put_cond_in(f, c, 0);
+}
+
+/* top: the whole condition, already inside the parentheses of exists */
+static void put_cond_in(FILE *f, const struct cond *c, int top)
 {
 	switch (c->kind) {
 	case C_TRUE:
@@ -186,11 +194,13 @@ static void put_cond(FILE *f, const struct cond *c)
 		break;
 	case C_AND:
 	case C_OR:
-		fputc('(', f);
+		if (!top)
+			fputc('(', f);
 		put_cond(f, c->a);
 		fprintf(f, c->kind == C_AND ? " /\\ " : " \\/ ");
 		put_cond(f, c->b);
-		fputc(')', f);
+		if (!top)
+			fputc(')', f);
 		break;
 	case C_NOT:
 		fprintf(f, "~");
@@ -469,7 +479,7 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 			fprintf(out, "Condition %s (",
 				sc->quant == Q_FORALL ? "forall" :
 				sc->quant == Q_NOT_EXISTS ? "~exists" : "exists");
-			put_cond(out, sc->cond);
+			put_cond_in(out, sc->cond, 1);
 			fprintf(out, ")\n");
 		}
 		fprintf(out, "Observation %s %s %d %d\n", sc->name, obs, pos,

@@ -567,8 +567,8 @@ static int search_once(const struct prog *p, const struct search_opts *o,
 		}
 		if (LBL_KIND(l) == LBL_STEP &&
 		    ++e.steps[LBL_A(l)] > p->max_steps) {
-			error(&e, "a thread runs more than --max-steps steps",
-			      c.errpos, l);
+			error(&e, "this thread takes more than --max-steps "
+			      "steps", p->threads[LBL_A(l)].pos, l);
 			break;
 		}
 		len = state_encode(e.codec, e.s2, e.buf);

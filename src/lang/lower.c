@@ -1363,10 +1363,17 @@ static int fuse_libraries(struct cc *c, const struct lower_opts *o)
 	char path[1024];
 	int i, found;
 
+	const struct func *fn;
+
 	for (t = sc->threads; t != NULL; t = t->next)
 		if (stmt_uses_fuse(t->body))
 			break;
-	if (t == NULL && !sc->fuse.set && o->fuse_strategy_file == NULL) {
+	for (fn = sc->funcs; fn != NULL && t == NULL; fn = fn->next)
+		if (strncmp(fn->name, "fuse_", 5) != 0 &&
+		    stmt_uses_fuse(fn->body))
+			break;
+	if (t == NULL && fn == NULL && !sc->fuse.set &&
+	    o->fuse_strategy_file == NULL) {
 		const struct init *in;
 
 		for (in = sc->inits; in != NULL; in = in->next)
