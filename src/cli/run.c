@@ -15,8 +15,8 @@
 
 const char *const *default_libdirs(void)
 {
-	static char beside[PATH_MAX + 8];
-	static const char *dirs[4];
+	static char beside[PATH_MAX + 8], staged[PATH_MAX + 32];
+	static const char *dirs[5];
 	const char *env = getenv("STALE_LIB");
 	char exe[PATH_MAX];
 	ssize_t n;
@@ -37,6 +37,11 @@ const char *const *default_libdirs(void)
 			snprintf(beside, sizeof(beside), "%s/lib", exe);
 			if (access(beside, R_OK) == 0)
 				dirs[k++] = beside;
+			/* an installed tree, wherever it was copied (DESTDIR) */
+			snprintf(staged, sizeof(staged), "%s/../share/stale/lib",
+				 exe);
+			if (access(staged, R_OK) == 0)
+				dirs[k++] = staged;
 		}
 	}
 	dirs[k++] = STALE_LIBDIR;

@@ -42,7 +42,11 @@ int run_file(const char *path, const struct run_opts *o, FILE *out,
 /* Print the witness of the first aliasing-only outcome (or problem). */
 int run_witness(const char *path, const struct run_opts *o, FILE *out);
 
-/* The library folder: $STALE_LIB, ./lib beside the binary, or PREFIX. */
+/*
+ * The library folders: $STALE_LIB, lib/ beside the binary (the build
+ * tree), ../share/stale/lib beside it (an installed tree, also when staged
+ * in a DESTDIR), then the configured PREFIX.
+ */
 const char *const *default_libdirs(void);
 
 #endif
