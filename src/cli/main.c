@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fusetable.h"
+#include "promela.h"
 #include "run.h"
 
 #define STALE_VERSION "0.1"
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'M' },
 		{ "strategy", required_argument, NULL, 'T' },
 		{ "scenario", required_argument, NULL, 'N' },
+		{ "promela", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -104,7 +106,7 @@ int main(int argc, char **argv)
 	struct table_opts t = { 0 };
 	const char *cmd = "fuse";
 	static char cachebuf[256];
-	int ch, i, status = 0;
+	int ch, i, status = 0, promela = 0;
 
 	o.lo.preempt = -1;
 	o.lo.evict = -1;
@@ -205,6 +207,9 @@ int main(int argc, char **argv)
 		case 'N':
 			t.scenario = optarg;
 			break;
+		case 'X':
+			promela = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -225,6 +230,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		return fuse_table(&t, &o);
+	}
+	if (strcmp(cmd, "export") == 0) {
+		if (!promela || optind + 1 != argc) {
+			fprintf(stderr, "command line:1:1: usage: stale export "
+				"--promela [run options] FILE\n");
+			return 2;
+		}
+		return export_promela(argv[optind], &o, stdout);
 	}
 	if (strcmp(cmd, "run") != 0) {
 		fprintf(stderr, "command line:1:1: unknown command '%s'\n", cmd);

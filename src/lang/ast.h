@@ -86,6 +86,7 @@ struct stmt {
 	struct stmt *body;		/* S_IF then, S_WHILE/S_FOR/S_BLOCK/S_KERNEL */
 	struct stmt *orelse;		/* S_IF */
 	int once;			/* S_ASSIGN written as WRITE_ONCE */
+	int is_static;			/* S_DECL: `static`, kept across calls */
 	struct stmt *next;		/* next statement in the same block */
 };
 

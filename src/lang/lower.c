@@ -22,6 +22,14 @@ struct var {
 	int reg;
 	enum ast_type type;
 	int depth;
+	int is_static;		/* lives as long as the thread */
+};
+
+/* A `static` local: one register per thread, function and name. */
+struct static_var {
+	const char *func;
+	const char *name;
+	int reg;
 };
 
 struct patch {
@@ -52,6 +60,8 @@ struct cc {
 	struct patch *brk, *cont;
 	const char *text;	/* the statement being lowered */
 	struct pos pos;
+	struct static_var statics[64];
+	int nstatics;
 };
 
 static void error_at(struct cc *c, struct pos pos, const char *fmt, ...)
@@ -279,8 +289,65 @@ static int declare(struct cc *c, const char *name, enum ast_type type,
 	c->vars[c->nvars].reg = r;
 	c->vars[c->nvars].type = type;
 	c->vars[c->nvars].depth = c->depth;
+	c->vars[c->nvars].is_static = 0;
 	c->nvars++;
 	return r;
+}
+
+/*
+ * `static` declares a thread-local variable: every `static` declaration
+ * of one name in the functions a thread runs is the same variable, which
+ * starts at 0 and keeps its value from call to call.  The FUSE strategies
+ * keep fs/fuse/dev.c's struct fuse_copy_state in such variables: in the
+ * kernel it lives in the caller's frame and spans the copies of one
+ * message, shared by fuse_copy_{to,from}_daemon and fuse_copy_finish.
+ */
+static void declare_static(struct cc *c, const struct stmt *s)
+{
+	const char *func = c->ninl > 0 ? c->inl[c->ninl - 1] : "";
+	int i, r = -1;
+
+	for (i = 0; i < c->nstatics; i++)
+		if (strcmp(c->statics[i].name, s->name) == 0) {
+			r = c->statics[i].reg;
+			if (c->tp->regs[r].type != s->type) {
+				error_at(c, s->pos, "static '%s' is declared "
+					 "with another type elsewhere", s->name);
+				return;
+			}
+		}
+	if (r < 0) {
+		if (c->nstatics >= 64) {
+			error_at(c, s->pos, "too many static variables");
+			return;
+		}
+		/*
+		 * A fresh register: one freed earlier may be a temporary of
+		 * a loop this static lives across, which would clobber it.
+		 */
+		r = new_reg(c, s->name, s->type, 1);
+		c->tp->regs[r].visible = 0;
+		c->statics[c->nstatics].func = func;
+		c->statics[c->nstatics].name = s->name;
+		c->statics[c->nstatics].reg = r;
+		c->nstatics++;
+	}
+	for (i = c->nvars - 1; i >= 0 && c->vars[i].depth == c->depth; i--)
+		if (strcmp(c->vars[i].name, s->name) == 0) {
+			error_at(c, s->pos, "'%s' is already declared here",
+				 s->name);
+			return;
+		}
+	if (c->nvars >= 512) {
+		error_at(c, s->pos, "too many variables");
+		return;
+	}
+	c->vars[c->nvars].name = s->name;
+	c->vars[c->nvars].reg = r;
+	c->vars[c->nvars].type = s->type;
+	c->vars[c->nvars].depth = c->depth;
+	c->vars[c->nvars].is_static = 1;
+	c->nvars++;
 }
 
 static void leave_scope(struct cc *c)
@@ -288,7 +355,7 @@ static void leave_scope(struct cc *c)
 	while (c->nvars > 0 && c->vars[c->nvars - 1].depth == c->depth) {
 		int r = c->vars[c->nvars - 1].reg;
 
-		if (!c->tp->regs[r].visible)
+		if (!c->tp->regs[r].visible && !c->vars[c->nvars - 1].is_static)
 			release(c, r);
 		c->nvars--;
 	}
@@ -739,6 +806,29 @@ static void block(struct cc *c, const struct stmt *s)
 
 static const char *stmt_text(struct cc *c, const struct stmt *s);
 
+/*
+ * Branch on a condition so that every temporary of it is zero on both
+ * paths: the others are zeroed before the jump, and the condition itself
+ * is zero when the jump is taken and zeroed on the way through.  A free
+ * register is zero on every path; that keeps equal states equal, and a
+ * `static` reusing a free register starts at 0.
+ */
+static int cond_jz(struct cc *c, int r, int saved)
+{
+	int i, j, is_temp = 0;
+
+	for (i = saved; i < c->ntemps; i++)
+		if (c->temps[i] != r)
+			release(c, c->temps[i]);
+		else
+			is_temp = 1;
+	c->ntemps = saved;
+	j = jz(c, r);
+	if (is_temp)
+		release(c, r);
+	return j;
+}
+
 static void stmt(struct cc *c, const struct stmt *s)
 {
 	enum ast_type t;
@@ -757,6 +847,10 @@ static void stmt(struct cc *c, const struct stmt *s)
 			error_at(c, s->pos, "a variable cannot be void");
 			break;
 		}
+		if (s->is_static) {
+			declare_static(c, s);
+			break;
+		}
 		if (s->value != NULL) {
 			r = expr(c, s->value, &t);
 			mov(c, declare(c, s->name, s->type, s->pos,
@@ -773,8 +867,7 @@ static void stmt(struct cc *c, const struct stmt *s)
 		break;
 	case S_IF:
 		r = expr(c, s->cond, &t);
-		j = jz(c, r);
-		release_temps(c, saved_temps);
+		j = cond_jz(c, r, saved_temps);
 		stmt(c, s->body);
 		if (s->orelse != NULL) {
 			int jend = jmp(c, 0);
@@ -795,8 +888,7 @@ static void stmt(struct cc *c, const struct stmt *s)
 		j = -1;
 		if (s->cond != NULL) {
 			r = expr(c, s->cond, &t);
-			j = jz(c, r);
-			release_temps(c, saved_temps);
+			j = cond_jz(c, r, saved_temps);
 		}
 		sb = c->brk;
 		sc = c->cont;
@@ -1487,6 +1579,7 @@ static void thread(struct cc *c, const struct thread *th, int idx)
 	c->nfree = 0;
 	c->ntemps = 0;
 	c->ninl = 0;
+	c->nstatics = 0;
 	c->ret_reg = -1;
 	c->brk = c->cont = NULL;
 	c->pos = th->pos;

@@ -739,6 +739,24 @@ static struct stmt *parse_simple(struct parser *p, int decl)
 	struct expr *e, *one;
 	struct stmt *s;
 
+	if (at_kw(p, "static")) {
+		struct stmt *d;
+
+		if (decl == 0)
+			fail(p, at, "a declaration is not allowed here");
+		next(p);
+		if (!at_type(p))
+			fail(p, p->tok.pos, "expected a type after 'static', "
+			     "found %s", found(p));
+		s = parse_decl(p, decl);
+		for (d = s; d != NULL; d = d->next) {
+			d->is_static = 1;
+			if (d->value != NULL)
+				fail(p, d->value->pos, "a static variable "
+				     "starts at 0 and takes no initialiser");
+		}
+		return s;
+	}
 	if (at_type(p)) {
 		if (decl == 0)
 			fail(p, at, "a declaration is not allowed here");
