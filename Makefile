@@ -36,7 +36,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 STALE   := $(if $(filter 1,$(SAN)),$(BUILD)/stale,stale)
 
-.PHONY: all check clean fuzz bench install uninstall
+.PHONY: all check clean fuzz bench install uninstall stalefs
 
 all: $(STALE)
 
@@ -75,8 +75,13 @@ fuzz:
 bench: $(STALE)
 	bench/run
 
+# The FUSE server on this machine's /dev/fuse (stalefs/, docs/stalefs.md).
+stalefs:
+	$(MAKE) -C stalefs
+
 clean:
 	rm -rf build build-san build-fuzz stale
+	$(MAKE) -C stalefs clean
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d
 

@@ -235,6 +235,23 @@ struct pt_inode *pt_iadd(struct pt_itable *t, int fd, const struct stat *st)
 	return i;
 }
 
+struct pt_inode *pt_ifind(struct pt_itable *t, dev_t dev, ino_t ino)
+{
+	struct pt_inode *i;
+
+	pthread_mutex_lock(&t->lock);
+	for (i = t->hash[hash_of(dev, ino, t->nbuckets)]; i != NULL;
+	     i = i->hnext) {
+		if (i->dev == dev && i->ino == ino) {
+			i->nlookup++;
+			i->refs++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return i;
+}
+
 void pt_iunlookup(struct pt_itable *t, struct pt_inode *i)
 {
 	pthread_mutex_lock(&t->lock);

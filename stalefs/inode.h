@@ -33,6 +33,8 @@ void pt_iput(struct pt_itable *t, struct pt_inode *i);
  * find or add its inode, count one lookup, and return it pinned.
  */
 struct pt_inode *pt_iadd(struct pt_itable *t, int fd, const struct stat *st);
+/* The known inode of (dev, ino), counted and pinned as pt_iadd(); or NULL. */
+struct pt_inode *pt_ifind(struct pt_itable *t, dev_t dev, ino_t ino);
 /* Undo one counted lookup that never reached the kernel. */
 void pt_iunlookup(struct pt_itable *t, struct pt_inode *i);
 void pt_iforget(struct pt_itable *t, uint64_t nodeid, uint64_t nlookup);

@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -20,26 +22,46 @@ static const uint64_t core_want = FUSE_ASYNC_READ | FUSE_BIG_WRITES |
 	FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES | FUSE_ASYNC_DIO |
 	FUSE_INIT_EXT;
 
+/* Huge pages: one TLB entry covers a whole 1 MiB request. */
+#define SFS_HUGE (2u << 20)
+
 void *sfs_alloc_prefaulted(size_t size)
 {
 	long pg = sysconf(_SC_PAGESIZE);
-	char *p;
-	size_t i;
+	size_t len = size, i;
+	char *p, *a;
 
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	/* Over-allocate to align, then trim: munmap works on any pages. */
+	if (size >= SFS_HUGE / 4)
+		len = (size + SFS_HUGE - 1) / SFS_HUGE * SFS_HUGE + SFS_HUGE;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
+	a = p;
+	if (len != size) {
+		a = (char *)(((uintptr_t)p + SFS_HUGE - 1) &
+			     ~(uintptr_t)(SFS_HUGE - 1));
+		if (a > p)
+			munmap(p, (size_t)(a - p));
+		if (p + len > a + (len - SFS_HUGE))
+			munmap(a + (len - SFS_HUGE),
+			       (size_t)(p + len - (a + (len - SFS_HUGE))));
+		madvise(a, len - SFS_HUGE, MADV_HUGEPAGE);
+	}
 	/* Touch for writing: a read fault would map the shared zero page. */
 	for (i = 0; i < size; i += (size_t)pg)
-		p[i] = 0;
-	return p;
+		a[i] = 0;
+	return a;
 }
 
 void sfs_free_mapping(void *p, size_t size)
 {
-	if (p != NULL)
-		munmap(p, size);
+	if (p == NULL)
+		return;
+	if (size >= SFS_HUGE / 4)
+		size = (size + SFS_HUGE - 1) / SFS_HUGE * SFS_HUGE;
+	munmap(p, size);
 }
 
 static size_t round_up(size_t n, size_t to)
@@ -88,6 +110,7 @@ int sfs_session_init(struct sfs_session *s, const struct sfs_fs *fs,
 		w->s = s;
 		w->idx = i;
 		w->fd = -1;
+		w->nfd = -1;
 		w->insz = insz;
 		w->inpad = pg - sizeof(struct fuse_in_header) -
 			   sizeof(struct fuse_write_in);
@@ -103,7 +126,7 @@ int sfs_session_init(struct sfs_session *s, const struct sfs_fs *fs,
 static int send_iov(struct sfs_worker *w, struct iovec *iov, int n,
 		    size_t len)
 {
-	ssize_t ret = writev(w->fd, iov, n);
+	ssize_t ret = writev(w->rfd, iov, n);
 
 	if (ret == (ssize_t)len)
 		return 0;
@@ -120,7 +143,7 @@ static int send_iov(struct sfs_worker *w, struct iovec *iov, int n,
 int sfs_reply(struct sfs_req *r, const struct iovec *iov, int n)
 {
 	struct sfs_worker *w = r->w;
-	struct iovec v[SFS_MAX_IOV];
+	struct iovec *v = w->reply_iov;
 	size_t len = sizeof(w->oh);
 	int i, ret;
 
@@ -326,14 +349,14 @@ static void dispatch(struct sfs_worker *w, const struct iovec *iov, int n,
 	memset(&r, 0, sizeof(r));
 	r.w = w;
 	r.h = h;
-	atomic_store(&w->intr, 0);
-	atomic_store(&w->cur, h->unique);
-	atomic_fetch_add(&s->nreq, 1);
+	atomic_store_explicit(&w->intr, 0, memory_order_relaxed);
+	atomic_store_explicit(&w->cur, h->unique, memory_order_release);
+	w->nreq++;
 	if (s->cfg.debug)
-		fprintf(stderr, "[%d] unique %" PRIu64 " %s nodeid %" PRIu64
+		fprintf(stderr, "[%d] unique %" PRIu64 " %s(%u) nodeid %" PRIu64
 			" len %u pid %u\n", w->idx, (uint64_t)h->unique,
-			sfs_opname(h->opcode), (uint64_t)h->nodeid,
-			h->len, h->pid);
+			sfs_opname(h->opcode), h->opcode,
+			(uint64_t)h->nodeid, h->len, h->pid);
 	err = sfs_proto_check(&m, buf, contig, total, &s->lim);
 	if (err != 0) {
 		if (!sfs_op_noreply(h->opcode))
@@ -351,9 +374,11 @@ static void dispatch(struct sfs_worker *w, const struct iovec *iov, int n,
 	r.datalen = m.datalen;
 	switch (h->opcode) {
 	case FUSE_FORGET:
-		if (s->fs->forget != NULL)
-			s->fs->forget(s->priv, h->nodeid,
-				((const struct fuse_forget_in *)m.arg)->nlookup);
+		if (s->fs->forget != NULL) {
+			const struct fuse_forget_in *fi = m.arg;
+
+			s->fs->forget(s->priv, h->nodeid, fi->nlookup);
+		}
 		goto out;
 	case FUSE_BATCH_FORGET:
 		for (uint32_t i = 0; i < m.nforgets && s->fs->forget; i++)
@@ -391,7 +416,40 @@ static void dispatch(struct sfs_worker *w, const struct iovec *iov, int n,
 	else if (!r.replied)
 		sfs_reply_err(&r, EIO);
 out:
-	atomic_store(&w->cur, 0);
+	atomic_store_explicit(&w->cur, 0, memory_order_release);
+}
+
+static long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+}
+
+/*
+ * A worker that has just answered polls for the next request for a few
+ * microseconds before it sleeps: a client that waits on each reply sends
+ * the next one at once, and finds a worker awake with warm caches instead
+ * of a wakeup.  It yields while polling, so it never starves the client.
+ */
+static ssize_t spin_read(struct sfs_worker *w, struct iovec *iov, int niov)
+{
+	long end;
+	ssize_t n;
+
+	errno = EAGAIN;
+	if (w->nfd < 0 || w->s->cfg.spin_us <= 0)
+		return -1;
+	w->rfd = w->nfd;
+	end = now_us() + w->s->cfg.spin_us;
+	do {
+		n = readv(w->nfd, iov, niov);
+		if (n >= 0 || errno != EAGAIN)
+			return n;
+		sched_yield();
+	} while (now_us() < end);
+	return -1;
 }
 
 static void *worker_main(void *arg)
@@ -420,7 +478,11 @@ static void *worker_main(void *arg)
 			iov[0].iov_len = w->insz - w->inpad;
 			niov = 1;
 		}
-		n = readv(w->fd, iov, niov);
+		n = spin_read(w, iov, niov);
+		if (n < 0 && errno == EAGAIN) {
+			w->rfd = w->fd;
+			n = readv(w->fd, iov, niov);
+		}
 		if (n < 0) {
 			/* ENOENT: a request was interrupted while queued. */
 			if (errno == EINTR || errno == EAGAIN ||
@@ -430,8 +492,8 @@ static void *worker_main(void *arg)
 				fprintf(stderr, "stalefs: worker %d: %s\n",
 					w->idx, strerror(errno));
 			if (errno != ENODEV) {
-				fprintf(stderr, "stalefs: worker %d: read: %s\n",
-					w->idx, strerror(errno));
+				fprintf(stderr, "stalefs: worker %d: read: "
+					"%s\n", w->idx, strerror(errno));
 				atomic_store(&s->failed, 1);
 			}
 			break;
@@ -446,7 +508,6 @@ static void *worker_main(void *arg)
 		if (s->fs->between != NULL)
 			s->fs->between(w);
 	}
-	fprintf(stderr, "DBG worker %d exit n=%zd errno=%d\n", w->idx, n, errno);
 	if (s->fs->worker_fini != NULL)
 		s->fs->worker_fini(w);
 	atomic_fetch_add(&s->exited, 1);
@@ -473,6 +534,7 @@ int sfs_session_mount(struct sfs_session *s)
 	}
 	s->fd = fd;
 	w->fd = fd;
+	w->rfd = fd;
 	while (again) {
 		n = read(fd, w->in, w->insz);
 		if (n < 0) {
@@ -508,6 +570,19 @@ int sfs_session_mount(struct sfs_session *s)
 	return 0;
 }
 
+/* Another fd on the session's connection; -1 if it cannot be cloned. */
+static int clone_fd(int sfd, int flags)
+{
+	uint32_t src = (uint32_t)sfd;
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC | flags);
+
+	if (fd >= 0 && ioctl(fd, FUSE_DEV_IOC_CLONE, &src) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 int sfs_session_start(struct sfs_session *s)
 {
 	int i, err;
@@ -516,20 +591,16 @@ int sfs_session_start(struct sfs_session *s)
 		struct sfs_worker *w = &s->w[i];
 
 		if (i > 0) {
-			uint32_t src = (uint32_t)s->fd;
-
 			/* A cloned fd has its own processing queue. */
-			w->fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-			if (w->fd >= 0 &&
-			    ioctl(w->fd, FUSE_DEV_IOC_CLONE, &src) != 0) {
-				close(w->fd);
-				w->fd = -1;
-			}
+			w->fd = clone_fd(s->fd, 0);
 			if (w->fd < 0)
 				w->fd = dup(s->fd);
 			if (w->fd < 0)
 				return -errno;
 		}
+		w->rfd = w->fd;
+		if (s->cfg.spin_us > 0)
+			w->nfd = clone_fd(s->fd, O_NONBLOCK);
 		err = pthread_create(&w->thr, NULL, worker_main, w);
 		if (err != 0)
 			return -err;
@@ -559,6 +630,16 @@ void sfs_session_join(struct sfs_session *s)
 	s->started = 0;
 }
 
+uint64_t sfs_session_requests(const struct sfs_session *s)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < s->cfg.nworkers; i++)
+		n += s->w[i].nreq;
+	return n;
+}
+
 void sfs_session_destroy(struct sfs_session *s)
 {
 	int i;
@@ -569,6 +650,8 @@ void sfs_session_destroy(struct sfs_session *s)
 
 			if (i > 0 && w->fd >= 0)
 				close(w->fd);
+			if (w->nfd >= 0)
+				close(w->nfd);
 			sfs_free_mapping(w->in, w->insz);
 			sfs_free_mapping(w->out, w->outsz);
 			sfs_free_mapping(w->lin, w->insz);

@@ -57,6 +57,8 @@ struct sfs_worker {
 	struct sfs_session *s;
 	int idx;
 	int fd;				/* cloned device fd */
+	int nfd;			/* another, O_NONBLOCK, to spin on */
+	int rfd;			/* the one this request came from */
 	pthread_t thr;
 	char *in;			/* receive buffer, pre-faulted */
 	size_t insz;
@@ -65,10 +67,12 @@ struct sfs_worker {
 	size_t outsz;
 	char *lin;			/* scratch to linearize a request */
 	struct iovec data[SFS_MAX_IOV + 1];
+	struct iovec reply_iov[SFS_MAX_IOV];
+	uint64_t nreq;			/* requests this worker served */
 	struct fuse_out_header oh;
-	_Atomic uint64_t cur;		/* unique being served, 0 if none */
+	_Atomic uint64_t cur;		/* unique being served, or 0 */
 	_Atomic int intr;		/* an INTERRUPT named cur */
-	void *priv;			/* the filesystem's per-worker state */
+	void *priv;			/* the filesystem's, per worker */
 };
 
 struct sfs_config {
@@ -78,7 +82,8 @@ struct sfs_config {
 	int nworkers;
 	uint32_t max_write;
 	int debug;
-	int dev_fd;			/* >= 0: serve this fd, do not mount */
+	int spin_us;			/* poll before sleeping */
+	int dev_fd;			/* >= 0: serve it, do not mount */
 };
 
 struct sfs_session {
@@ -94,8 +99,7 @@ struct sfs_session {
 	int started;
 	_Atomic int exited;		/* workers that have returned */
 	_Atomic int failed;		/* a worker stopped on an error */
-	_Atomic uint64_t nreq;		/* requests served */
-	_Atomic uint64_t nstale;	/* replies the kernel no longer wanted */
+	_Atomic uint64_t nstale;	/* replies no longer wanted */
 };
 
 int sfs_session_init(struct sfs_session *s, const struct sfs_fs *fs,
@@ -108,6 +112,8 @@ int sfs_session_unmount(struct sfs_session *s);
 /* Wait for the workers, which end when the connection does. */
 void sfs_session_join(struct sfs_session *s);
 void sfs_session_destroy(struct sfs_session *s);
+/* Requests served by all workers (call after sfs_session_join). */
+uint64_t sfs_session_requests(const struct sfs_session *s);
 
 int sfs_reply(struct sfs_req *r, const struct iovec *iov, int n);
 int sfs_reply_buf(struct sfs_req *r, const void *p, size_t len);

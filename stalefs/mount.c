@@ -25,13 +25,8 @@ int sfs_mount(const char *mnt, const char *source, const char *subtype,
 	fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/*
-	 * default_permissions: the kernel checks modes, so allow_other does
-	 * not hand every user the daemon's (root's) rights.
-	 */
 	n = snprintf(opts, sizeof(opts),
-		     "fd=%d,rootmode=%o,user_id=%u,group_id=%u,"
-		     "default_permissions,allow_other%s%s",
+		     "fd=%d,rootmode=%o,user_id=%u,group_id=%u%s%s",
 		     fd, (unsigned)(S_IFDIR), (unsigned)getuid(),
 		     (unsigned)getgid(), extra != NULL ? "," : "",
 		     extra != NULL ? extra : "");

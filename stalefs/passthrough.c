@@ -1,5 +1,5 @@
 /*
- * passthrough.c - `stalefs passthrough SRC MNT`: a directory, re-exported.
+ * passthrough.c - `stalefs passthrough`: entries, attributes, files, xattrs.
  * Every name is one checked component opened beneath its parent's O_PATH fd.
  */
 #include <dirent.h>
@@ -23,42 +23,21 @@
 #include <sys/xattr.h>
 #include "inode.h"
 #include "loop.h"
-#include "passthrough.h"
+#include "pt.h"
 
-/* What an open file handle (an fd number) is, so a hostile fh is caught. */
-enum { FH_NONE, FH_FILE, FH_DIR };
-
-struct pt_dir {
-	pthread_mutex_t lock;
-	int fd;
-	off_t pos;		/* offset the buffered entries continue from */
-	size_t len, cur;	/* buffered getdents64 bytes */
-	uint64_t buf[4096];	/* aligned for struct dirent64 */
-};
-
-struct pt {
-	struct pt_itable *it;
-	int procfd;		/* /proc/self/fd, to reopen O_PATH fds */
-	uint64_t tmo_sec;
-	uint32_t tmo_nsec;
-	size_t nfh;
-	_Atomic uint8_t *fhkind;
-	struct pt_dir **dirs;
-};
-
-static struct pt *PT(struct sfs_req *r)
+struct pt *pt_of(struct sfs_req *r)
 {
 	return r->w->s->priv;
 }
 
 /* ---- file handles ---- */
 
-static void fh_set(struct pt *pt, int fd, int kind)
+void pt_fh_set(struct pt *pt, int fd, int kind)
 {
 	atomic_store(&pt->fhkind[fd], (uint8_t)kind);
 }
 
-static int fh_get(struct pt *pt, uint64_t fh, int kind)
+int pt_fh_get(struct pt *pt, uint64_t fh, int kind)
 {
 	if (fh >= pt->nfh || atomic_load(&pt->fhkind[fh]) != kind)
 		return -1;
@@ -74,7 +53,7 @@ static int fh_new(struct pt *pt, int fd, int kind)
 		errno = EMFILE;
 		return -1;
 	}
-	fh_set(pt, fd, kind);
+	pt_fh_set(pt, fd, kind);
 	return fd;
 }
 
@@ -135,38 +114,64 @@ static int stat_inode(struct pt_inode *i, struct stat *st)
  * single component; RESOLVE_BENEATH and no symlinks make sure of it even
  * if SRC changes under us.
  */
+static _Atomic int no_openat2;
+
 static int open_beneath(int dirfd, const char *name, int flags, mode_t mode)
 {
 	struct open_how how;
+	int fd;
 
-	memset(&how, 0, sizeof(how));
-	how.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC);
-	how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-		      RESOLVE_NO_MAGICLINKS;
-	return (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	flags |= O_NOFOLLOW | O_CLOEXEC;
+	if (!atomic_load(&no_openat2)) {
+		memset(&how, 0, sizeof(how));
+		how.flags = (uint64_t)flags;
+		how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			      RESOLVE_NO_MAGICLINKS;
+		fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+		if (fd >= 0 || errno != ENOSYS)
+			return fd;
+		/* Old kernels (and valgrind) lack it. */
+		atomic_store(&no_openat2, 1);
+	}
+	/*
+	 * Equivalent for one component that is neither "." nor ".." nor
+	 * holds a '/': O_NOFOLLOW refuses a symlink in its place.
+	 */
+	return openat(dirfd, name, flags, mode);
 }
 
-/* Look name up beneath dir; on success e is filled and counted. */
-static int do_lookup(struct pt *pt, struct pt_inode *dir, const char *name,
-		     struct fuse_entry_out *e, struct pt_inode **ip)
+int pt_do_lookup(struct pt *pt, struct pt_inode *dir, const char *name,
+		 struct fuse_entry_out *e, struct pt_inode **ip)
 {
 	struct pt_inode *i;
 	struct stat st;
 	int fd, err;
 
 	memset(e, 0, sizeof(*e));
-	fd = open_beneath(dir->fd, name, O_PATH, 0);
-	if (fd < 0)
+	/*
+	 * The kernel mostly looks up what we already hold: a stat of the
+	 * one checked component finds it without opening anything.  The
+	 * inode we answer with is the object itself, whatever the name
+	 * means a moment later.
+	 */
+	if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno;
-	if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) {
-		err = errno;
-		close(fd);
-		return err;
+	i = pt_ifind(pt->it, st.st_dev, st.st_ino);
+	if (i == NULL) {
+		fd = open_beneath(dir->fd, name, O_PATH, 0);
+		if (fd < 0)
+			return errno;
+		if (fstatat(fd, "", &st, AT_EMPTY_PATH |
+			    AT_SYMLINK_NOFOLLOW) != 0) {
+			err = errno;
+			close(fd);
+			return err;
+		}
+		i = pt_iadd(pt->it, fd, &st);
+		if (i == NULL)
+			return ENOMEM;
 	}
-	i = pt_iadd(pt->it, fd, &st);
-	if (i == NULL)
-		return ENOMEM;
 	e->nodeid = i->nodeid;
 	e->generation = i->gen;
 	e->entry_valid = e->attr_valid = pt->tmo_sec;
@@ -182,20 +187,14 @@ static int do_lookup(struct pt *pt, struct pt_inode *dir, const char *name,
 static int reply_entry(struct sfs_req *r, struct pt_inode *dir,
 		       const char *name)
 {
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	struct fuse_entry_out e;
-	int err = do_lookup(pt, dir, name, &e, NULL);
+	int err = pt_do_lookup(pt, dir, name, &e, NULL);
 
 	if (err != 0)
 		return err;
 	return sfs_reply_buf(r, &e, sizeof(e));
 }
-
-/* Resolve the request's node id; the kernel's ids are checked, too. */
-#define GET_INODE(var, r, nid)						\
-	struct pt_inode *var = pt_iget(PT(r)->it, (nid));		\
-	if (var == NULL)						\
-		return ESTALE
 
 /* The path of an O_PATH fd, for calls that have no fd-relative form. */
 static void proc_path(char *buf, size_t len, int fd)
@@ -203,14 +202,14 @@ static void proc_path(char *buf, size_t len, int fd)
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
 }
 
-static int pt_lookup(struct sfs_req *r)
+int pt_lookup(struct sfs_req *r)
 {
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	struct fuse_entry_out e;
 	int err;
 
 	GET_INODE(dir, r, r->h->nodeid);
-	err = do_lookup(pt, dir, r->name, &e, NULL);
+	err = pt_do_lookup(pt, dir, r->name, &e, NULL);
 	pt_iput(pt->it, dir);
 	if (err == ENOENT) {
 		/* A negative entry, cached as long as a positive one. */
@@ -224,7 +223,7 @@ static int pt_lookup(struct sfs_req *r)
 	return sfs_reply_buf(r, &e, sizeof(e));
 }
 
-static void pt_forget(void *priv, uint64_t nodeid, uint64_t nlookup)
+void pt_forget(void *priv, uint64_t nodeid, uint64_t nlookup)
 {
 	struct pt *pt = priv;
 
@@ -233,7 +232,7 @@ static void pt_forget(void *priv, uint64_t nodeid, uint64_t nlookup)
 
 static int reply_attr(struct sfs_req *r, const struct stat *st)
 {
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	struct fuse_attr_out ao;
 
 	memset(&ao, 0, sizeof(ao));
@@ -243,16 +242,16 @@ static int reply_attr(struct sfs_req *r, const struct stat *st)
 	return sfs_reply_buf(r, &ao, sizeof(ao));
 }
 
-static int pt_getattr(struct sfs_req *r)
+int pt_getattr(struct sfs_req *r)
 {
 	const struct fuse_getattr_in *gi = r->arg;
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	struct stat st;
 	int err, fd;
 
 	GET_INODE(i, r, r->h->nodeid);
 	fd = (gi->getattr_flags & FUSE_GETATTR_FH) ?
-		fh_get(pt, gi->fh, FH_FILE) : -1;
+		pt_fh_get(pt, gi->fh, FH_FILE) : -1;
 	if (fd >= 0)
 		err = fstat(fd, &st) != 0 ? errno : 0;
 	else
@@ -261,10 +260,10 @@ static int pt_getattr(struct sfs_req *r)
 	return err != 0 ? err : reply_attr(r, &st);
 }
 
-static int pt_statx(struct sfs_req *r)
+int pt_statx(struct sfs_req *r)
 {
 	const struct sfs_statx_in *si = r->arg;
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	struct sfs_statx_out so;
 	struct statx sx;
 	int flags = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW;
@@ -328,7 +327,7 @@ static int do_setattr(struct pt *pt, struct pt_inode *i,
 	int fd = -1;
 
 	if (v & FATTR_FH) {
-		fd = fh_get(pt, si->fh, FH_FILE);
+		fd = pt_fh_get(pt, si->fh, FH_FILE);
 		if (fd < 0)
 			return EBADF;
 	}
@@ -371,9 +370,9 @@ static int do_setattr(struct pt *pt, struct pt_inode *i,
 	return 0;
 }
 
-static int pt_setattr(struct sfs_req *r)
+int pt_setattr(struct sfs_req *r)
 {
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	struct stat st;
 	int err;
 
@@ -385,9 +384,9 @@ static int pt_setattr(struct sfs_req *r)
 	return err != 0 ? err : reply_attr(r, &st);
 }
 
-static int pt_readlink(struct sfs_req *r)
+int pt_readlink(struct sfs_req *r)
 {
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	ssize_t n;
 	int err = 0;
 
@@ -405,7 +404,7 @@ enum mk_kind { MK_DIR, MK_NOD, MK_SYMLINK };
 static int make_node(struct sfs_req *r, enum mk_kind kind, mode_t mode,
 		     dev_t rdev)
 {
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	struct creds c;
 	int ret, err = 0;
 
@@ -426,28 +425,28 @@ static int make_node(struct sfs_req *r, enum mk_kind kind, mode_t mode,
 	return err;
 }
 
-static int pt_mkdir(struct sfs_req *r)
+int pt_mkdir(struct sfs_req *r)
 {
 	const struct fuse_mkdir_in *mi = r->arg;
 
 	return make_node(r, MK_DIR, mi->mode & 07777, 0);
 }
 
-static int pt_mknod(struct sfs_req *r)
+int pt_mknod(struct sfs_req *r)
 {
 	const struct fuse_mknod_in *mi = r->arg;
 
 	return make_node(r, MK_NOD, mi->mode, mi->rdev);
 }
 
-static int pt_symlink(struct sfs_req *r)
+int pt_symlink(struct sfs_req *r)
 {
 	return make_node(r, MK_SYMLINK, 0, 0);
 }
 
 static int remove_name(struct sfs_req *r, int flags)
 {
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	int err;
 
 	GET_INODE(dir, r, r->h->nodeid);
@@ -456,19 +455,19 @@ static int remove_name(struct sfs_req *r, int flags)
 	return err != 0 ? err : sfs_reply_buf(r, NULL, 0);
 }
 
-static int pt_unlink(struct sfs_req *r)
+int pt_unlink(struct sfs_req *r)
 {
 	return remove_name(r, 0);
 }
 
-static int pt_rmdir(struct sfs_req *r)
+int pt_rmdir(struct sfs_req *r)
 {
 	return remove_name(r, AT_REMOVEDIR);
 }
 
 static int do_rename(struct sfs_req *r, uint64_t newdir, unsigned flags)
 {
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	struct pt_inode *nd;
 	int err;
 
@@ -488,24 +487,24 @@ static int do_rename(struct sfs_req *r, uint64_t newdir, unsigned flags)
 	return err != 0 ? err : sfs_reply_buf(r, NULL, 0);
 }
 
-static int pt_rename(struct sfs_req *r)
+int pt_rename(struct sfs_req *r)
 {
 	const struct fuse_rename_in *ri = r->arg;
 
 	return do_rename(r, ri->newdir, 0);
 }
 
-static int pt_rename2(struct sfs_req *r)
+int pt_rename2(struct sfs_req *r)
 {
 	const struct fuse_rename2_in *ri = r->arg;
 
 	return do_rename(r, ri->newdir, ri->flags);
 }
 
-static int pt_link(struct sfs_req *r)
+int pt_link(struct sfs_req *r)
 {
 	const struct fuse_link_in *li = r->arg;
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	struct pt_inode *src;
 	int err;
 
@@ -539,7 +538,7 @@ static int reopen(struct pt *pt, struct pt_inode *i, int flags)
 	return openat(pt->procfd, name, flags | O_CLOEXEC);
 }
 
-static int reply_open(struct sfs_req *r, int fh)
+int pt_reply_open(struct sfs_req *r, int fh)
 {
 	struct fuse_open_out oo;
 
@@ -548,10 +547,10 @@ static int reply_open(struct sfs_req *r, int fh)
 	return sfs_reply_buf(r, &oo, sizeof(oo));
 }
 
-static int pt_open(struct sfs_req *r)
+int pt_open(struct sfs_req *r)
 {
 	const struct fuse_open_in *oi = r->arg;
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	int fd, err = 0;
 
 	GET_INODE(i, r, r->h->nodeid);
@@ -561,17 +560,17 @@ static int pt_open(struct sfs_req *r)
 	pt_iput(pt->it, i);
 	if (err != 0)
 		return err;
-	if (reply_open(r, fd) != 0) {
-		fh_set(pt, fd, FH_NONE);
+	if (pt_reply_open(r, fd) != 0) {
+		pt_fh_set(pt, fd, FH_NONE);
 		close(fd);
 	}
 	return 0;
 }
 
-static int pt_create(struct sfs_req *r)
+int pt_create(struct sfs_req *r)
 {
 	const struct fuse_create_in *ci = r->arg;
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	struct {
 		struct fuse_entry_out e;
 		struct fuse_open_out o;
@@ -591,7 +590,7 @@ static int pt_create(struct sfs_req *r)
 	if (err == 0 && fstat(fd, &st1) != 0)
 		err = errno;
 	if (err == 0)
-		err = do_lookup(pt, dir, r->name, &out.e, &i);
+		err = pt_do_lookup(pt, dir, r->name, &out.e, &i);
 	/* The name must still be what we created, or we would lie. */
 	if (err == 0 && (i->dev != st1.st_dev || i->ino != st1.st_ino)) {
 		pt_iunlookup(pt->it, i);
@@ -612,17 +611,17 @@ static int pt_create(struct sfs_req *r)
 	memset(&out.o, 0, sizeof(out.o));
 	out.o.fh = (uint64_t)fd;
 	if (sfs_reply_buf(r, &out, sizeof(out)) != 0) {
-		fh_set(pt, fd, FH_NONE);
+		pt_fh_set(pt, fd, FH_NONE);
 		close(fd);
 	}
 	return 0;
 }
 
-static int pt_read(struct sfs_req *r)
+int pt_read(struct sfs_req *r)
 {
 	const struct fuse_read_in *ri = r->arg;
-	struct pt *pt = PT(r);
-	int fd = fh_get(pt, ri->fh, FH_FILE);
+	struct pt *pt = pt_of(r);
+	int fd = pt_fh_get(pt, ri->fh, FH_FILE);
 	ssize_t n;
 
 	if (fd < 0)
@@ -634,11 +633,11 @@ static int pt_read(struct sfs_req *r)
 	return sfs_reply_buf(r, r->w->out, (size_t)n);
 }
 
-static int pt_write(struct sfs_req *r)
+int pt_write(struct sfs_req *r)
 {
 	const struct fuse_write_in *wi = r->arg;
-	struct pt *pt = PT(r);
-	int fd = fh_get(pt, wi->fh, FH_FILE);
+	struct pt *pt = pt_of(r);
+	int fd = pt_fh_get(pt, wi->fh, FH_FILE);
 	struct fuse_write_out wo;
 	ssize_t n;
 
@@ -654,9 +653,9 @@ static int pt_write(struct sfs_req *r)
 	return sfs_reply_buf(r, &wo, sizeof(wo));
 }
 
-static int pt_statfs(struct sfs_req *r)
+int pt_statfs(struct sfs_req *r)
 {
-	struct pt *pt = PT(r);
+	struct pt *pt = pt_of(r);
 	struct fuse_statfs_out so;
 	struct statfs sf;
 	int err;
@@ -678,24 +677,24 @@ static int pt_statfs(struct sfs_req *r)
 	return sfs_reply_buf(r, &so, sizeof(so));
 }
 
-static int pt_release(struct sfs_req *r)
+int pt_release(struct sfs_req *r)
 {
 	const struct fuse_release_in *ri = r->arg;
-	struct pt *pt = PT(r);
-	int fd = fh_get(pt, ri->fh, FH_FILE);
+	struct pt *pt = pt_of(r);
+	int fd = pt_fh_get(pt, ri->fh, FH_FILE);
 
 	if (fd < 0)
 		return EBADF;
-	fh_set(pt, fd, FH_NONE);
+	pt_fh_set(pt, fd, FH_NONE);
 	close(fd);
 	return sfs_reply_buf(r, NULL, 0);
 }
 
-static int pt_flush(struct sfs_req *r)
+int pt_flush(struct sfs_req *r)
 {
 	const struct fuse_flush_in *fi = r->arg;
-	struct pt *pt = PT(r);
-	int fd = fh_get(pt, fi->fh, FH_FILE);
+	struct pt *pt = pt_of(r);
+	int fd = pt_fh_get(pt, fi->fh, FH_FILE);
 	int dfd;
 
 	if (fd < 0)
@@ -712,31 +711,32 @@ static int pt_flush(struct sfs_req *r)
 static int do_fsync(struct sfs_req *r, int kind)
 {
 	const struct fuse_fsync_in *fi = r->arg;
-	int fd = fh_get(PT(r), fi->fh, kind);
+	int fd = pt_fh_get(pt_of(r), fi->fh, kind);
 	int ret;
 
 	if (fd < 0)
 		return EBADF;
 	if (kind == FH_DIR)
-		fd = PT(r)->dirs[fd]->fd;
+		fd = pt_of(r)->dirs[fd]->fd;
 	ret = (fi->fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(fd) :
 		fsync(fd);
 	return ret != 0 ? errno : sfs_reply_buf(r, NULL, 0);
 }
 
-static int pt_fsync(struct sfs_req *r)
+int pt_fsync(struct sfs_req *r)
 {
 	return do_fsync(r, FH_FILE);
 }
 
-static int pt_fallocate(struct sfs_req *r)
+int pt_fallocate(struct sfs_req *r)
 {
 	const struct fuse_fallocate_in *fa = r->arg;
-	int fd = fh_get(PT(r), fa->fh, FH_FILE);
+	int fd = pt_fh_get(pt_of(r), fa->fh, FH_FILE);
 
 	if (fd < 0)
 		return EBADF;
-	if (fa->offset > (uint64_t)INT64_MAX || fa->length > (uint64_t)INT64_MAX)
+	if (fa->offset > (uint64_t)INT64_MAX ||
+	    fa->length > (uint64_t)INT64_MAX)
 		return EINVAL;
 	if (fallocate(fd, (int)fa->mode, (off_t)fa->offset,
 		      (off_t)fa->length) != 0)
@@ -744,10 +744,10 @@ static int pt_fallocate(struct sfs_req *r)
 	return sfs_reply_buf(r, NULL, 0);
 }
 
-static int pt_lseek(struct sfs_req *r)
+int pt_lseek(struct sfs_req *r)
 {
 	const struct fuse_lseek_in *li = r->arg;
-	int fd = fh_get(PT(r), li->fh, FH_FILE);
+	int fd = pt_fh_get(pt_of(r), li->fh, FH_FILE);
 	struct fuse_lseek_out lo;
 	off_t off;
 
@@ -762,11 +762,11 @@ static int pt_lseek(struct sfs_req *r)
 	return sfs_reply_buf(r, &lo, sizeof(lo));
 }
 
-static int pt_copy_file_range(struct sfs_req *r)
+int pt_copy_file_range(struct sfs_req *r)
 {
 	const struct fuse_copy_file_range_in *ci = r->arg;
-	int in = fh_get(PT(r), ci->fh_in, FH_FILE);
-	int out = fh_get(PT(r), ci->fh_out, FH_FILE);
+	int in = pt_fh_get(pt_of(r), ci->fh_in, FH_FILE);
+	int out = pt_fh_get(pt_of(r), ci->fh_out, FH_FILE);
 	struct fuse_write_out wo;
 	loff_t oin, oout;
 	ssize_t n;
@@ -795,11 +795,11 @@ static int xattr_path(struct sfs_req *r, char *path, size_t len)
 	int err = i->type == S_IFLNK ? EPERM : 0;
 
 	proc_path(path, len, i->fd);
-	pt_iput(PT(r)->it, i);
+	pt_iput(pt_of(r)->it, i);
 	return err;
 }
 
-static int pt_setxattr(struct sfs_req *r)
+int pt_setxattr(struct sfs_req *r)
 {
 	const struct fuse_setxattr_in *si = r->arg;
 	char path[64];
@@ -826,7 +826,7 @@ static int reply_xattr(struct sfs_req *r, uint32_t size, ssize_t n)
 	return sfs_reply_buf(r, r->w->out, (size_t)n);
 }
 
-static int pt_getxattr(struct sfs_req *r)
+int pt_getxattr(struct sfs_req *r)
 {
 	const struct fuse_getxattr_in *gi = r->arg;
 	char path[64];
@@ -838,7 +838,7 @@ static int pt_getxattr(struct sfs_req *r)
 		gi->size ? r->w->out : NULL, gi->size));
 }
 
-static int pt_listxattr(struct sfs_req *r)
+int pt_listxattr(struct sfs_req *r)
 {
 	const struct fuse_getxattr_in *gi = r->arg;
 	char path[64];
@@ -854,7 +854,7 @@ static int pt_listxattr(struct sfs_req *r)
 		gi->size ? r->w->out : NULL, gi->size));
 }
 
-static int pt_removexattr(struct sfs_req *r)
+int pt_removexattr(struct sfs_req *r)
 {
 	char path[64];
 	int err = xattr_path(r, path, sizeof(path));
@@ -866,438 +866,7 @@ static int pt_removexattr(struct sfs_req *r)
 	return sfs_reply_buf(r, NULL, 0);
 }
 
-/* ---- directories ---- */
-
-static int pt_opendir(struct sfs_req *r)
-{
-	struct pt *pt = PT(r);
-	struct pt_dir *d;
-	int fd, err = 0;
-
-	GET_INODE(i, r, r->h->nodeid);
-	fd = openat(i->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		err = errno;
-	pt_iput(pt->it, i);
-	if (err != 0)
-		return err;
-	d = malloc(sizeof(*d));
-	if (d == NULL || (size_t)fd >= pt->nfh) {
-		free(d);
-		close(fd);
-		return d == NULL ? ENOMEM : EMFILE;
-	}
-	pthread_mutex_init(&d->lock, NULL);
-	d->fd = fd;
-	d->pos = 0;
-	d->len = d->cur = 0;
-	pt->dirs[fd] = d;
-	fh_set(pt, fd, FH_DIR);
-	if (reply_open(r, fd) != 0) {
-		fh_set(pt, fd, FH_NONE);
-		pt->dirs[fd] = NULL;
-		close(fd);
-		pthread_mutex_destroy(&d->lock);
-		free(d);
-	}
-	return 0;
-}
-
-struct pt_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
-static int is_dot(const char *n)
-{
-	return n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0'));
-}
-
-/* Fill buf with entries from d; returns bytes used or -errno. */
-static long fill_dir(struct pt *pt, struct pt_inode *dir, struct pt_dir *d,
-		     char *buf, size_t size, int plus)
-{
-	size_t used = 0;
-
-	for (;;) {
-		const struct pt_dirent64 *de;
-		size_t namelen, rec;
-		struct fuse_dirent *fd;
-
-		if (d->cur >= d->len) {
-			long n = syscall(SYS_getdents64, d->fd, d->buf,
-					 sizeof(d->buf));
-
-			if (n < 0)
-				return used > 0 ? (long)used : -errno;
-			if (n == 0)
-				break;
-			d->len = (size_t)n;
-			d->cur = 0;
-		}
-		de = (const void *)((const char *)d->buf + d->cur);
-		namelen = strlen(de->d_name);
-		rec = plus ? FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET_DIRENTPLUS +
-					       namelen) :
-			     FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + namelen);
-		if (used + rec > size)
-			break;
-		memset(buf + used, 0, rec);
-		if (plus) {
-			struct fuse_direntplus *dp = (void *)(buf + used);
-
-			/* . and .. are not counted by the kernel: no lookup. */
-			if (!is_dot(de->d_name) &&
-			    do_lookup(pt, dir, de->d_name, &dp->entry_out,
-				      NULL) != 0)
-				memset(&dp->entry_out, 0,
-				       sizeof(dp->entry_out));
-			fd = &dp->dirent;
-		} else {
-			fd = (void *)(buf + used);
-		}
-		fd->ino = de->d_ino;
-		fd->off = (uint64_t)de->d_off;
-		fd->namelen = (uint32_t)namelen;
-		fd->type = de->d_type;
-		memcpy(fd->name, de->d_name, namelen);
-		used += rec;
-		d->cur += de->d_reclen;
-		d->pos = de->d_off;
-	}
-	return (long)used;
-}
-
-static int do_readdir(struct sfs_req *r, int plus)
-{
-	const struct fuse_read_in *ri = r->arg;
-	struct pt *pt = PT(r);
-	int fd = fh_get(pt, ri->fh, FH_DIR);
-	struct pt_dir *d;
-	long n;
-
-	if (fd < 0)
-		return EBADF;
-	GET_INODE(dir, r, r->h->nodeid);
-	d = pt->dirs[fd];
-	pthread_mutex_lock(&d->lock);
-	if ((off_t)ri->offset != d->pos) {
-		if (lseek(d->fd, (off_t)ri->offset, SEEK_SET) < 0) {
-			n = -errno;
-			goto out;
-		}
-		d->pos = (off_t)ri->offset;
-		d->len = d->cur = 0;
-	}
-	n = fill_dir(pt, dir, d, r->w->out, ri->size, plus);
-out:
-	pthread_mutex_unlock(&d->lock);
-	pt_iput(pt->it, dir);
-	if (n < 0)
-		return (int)-n;
-	return sfs_reply_buf(r, r->w->out, (size_t)n);
-}
-
-static int pt_readdir(struct sfs_req *r)
-{
-	return do_readdir(r, 0);
-}
-
-static int pt_readdirplus(struct sfs_req *r)
-{
-	return do_readdir(r, 1);
-}
-
-static int pt_releasedir(struct sfs_req *r)
-{
-	const struct fuse_release_in *ri = r->arg;
-	struct pt *pt = PT(r);
-	int fd = fh_get(pt, ri->fh, FH_DIR);
-	struct pt_dir *d;
-
-	if (fd < 0)
-		return EBADF;
-	d = pt->dirs[fd];
-	pt->dirs[fd] = NULL;
-	fh_set(pt, fd, FH_NONE);
-	close(d->fd);
-	pthread_mutex_destroy(&d->lock);
-	free(d);
-	return sfs_reply_buf(r, NULL, 0);
-}
-
-static int pt_fsyncdir(struct sfs_req *r)
+int pt_fsyncdir(struct sfs_req *r)
 {
 	return do_fsync(r, FH_DIR);
-}
-
-static const struct sfs_fs pt_fs = {
-	.subtype = "stalefs",
-	.want = FUSE_ATOMIC_O_TRUNC | FUSE_DO_READDIRPLUS |
-		FUSE_READDIRPLUS_AUTO,
-	.forget = pt_forget,
-	.op = {
-		[FUSE_LOOKUP] = pt_lookup,
-		[FUSE_GETATTR] = pt_getattr,
-		[SFS_FUSE_STATX] = pt_statx,
-		[FUSE_SETATTR] = pt_setattr,
-		[FUSE_READLINK] = pt_readlink,
-		[FUSE_SYMLINK] = pt_symlink,
-		[FUSE_MKNOD] = pt_mknod,
-		[FUSE_MKDIR] = pt_mkdir,
-		[FUSE_UNLINK] = pt_unlink,
-		[FUSE_RMDIR] = pt_rmdir,
-		[FUSE_RENAME] = pt_rename,
-		[FUSE_RENAME2] = pt_rename2,
-		[FUSE_LINK] = pt_link,
-		[FUSE_OPEN] = pt_open,
-		[FUSE_CREATE] = pt_create,
-		[FUSE_READ] = pt_read,
-		[FUSE_WRITE] = pt_write,
-		[FUSE_STATFS] = pt_statfs,
-		[FUSE_RELEASE] = pt_release,
-		[FUSE_FLUSH] = pt_flush,
-		[FUSE_FSYNC] = pt_fsync,
-		[FUSE_FALLOCATE] = pt_fallocate,
-		[FUSE_LSEEK] = pt_lseek,
-		[FUSE_COPY_FILE_RANGE] = pt_copy_file_range,
-		[FUSE_SETXATTR] = pt_setxattr,
-		[FUSE_GETXATTR] = pt_getxattr,
-		[FUSE_LISTXATTR] = pt_listxattr,
-		[FUSE_REMOVEXATTR] = pt_removexattr,
-		[FUSE_OPENDIR] = pt_opendir,
-		[FUSE_READDIR] = pt_readdir,
-		[FUSE_READDIRPLUS] = pt_readdirplus,
-		[FUSE_RELEASEDIR] = pt_releasedir,
-		[FUSE_FSYNCDIR] = pt_fsyncdir,
-	},
-};
-
-static void pt_usage(FILE *f)
-{
-	fprintf(f,
-"usage: stalefs passthrough [-d] [-t THREADS] [--max-write BYTES]\n"
-"                           [--timeout SECONDS] SRC MNT\n"
-"       stalefs passthrough --dev-fd FD SRC   (serve a test's socket)\n"
-"Re-exports directory SRC at MNT through /dev/fuse, in the foreground.\n"
-"SIGINT or SIGTERM unmounts.\n");
-}
-
-static int parse_args(int argc, char **argv, struct pt_options *o)
-{
-	static const struct option lo[] = {
-		{ "debug", no_argument, NULL, 'd' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "max-write", required_argument, NULL, 'w' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "dev-fd", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *end;
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	o->nworkers = 4;
-	o->max_write = 1 << 20;
-	o->timeout = 1.0;
-	o->dev_fd = -1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+dt:h", lo, NULL)) != -1) {
-		errno = 0;
-		switch (c) {
-		case 'd':
-			o->debug = 1;
-			break;
-		case 't':
-			o->nworkers = (int)strtol(optarg, &end, 10);
-			if (*end || errno || o->nworkers < 1 ||
-			    o->nworkers > 256) {
-				fprintf(stderr, "stalefs: bad thread count "
-					"'%s' (1..256)\n", optarg);
-				return 2;
-			}
-			break;
-		case 'w':
-			o->max_write = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || errno || o->max_write < 4096 ||
-			    o->max_write > (1u << 20)) {
-				fprintf(stderr, "stalefs: bad max-write '%s' "
-					"(4096..1048576)\n", optarg);
-				return 2;
-			}
-			break;
-		case 'T':
-			o->timeout = strtod(optarg, &end);
-			if (*end || errno || !(o->timeout >= 0) ||
-			    o->timeout > 1e9) {
-				fprintf(stderr, "stalefs: bad timeout '%s'\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'F':
-			o->dev_fd = (int)strtol(optarg, &end, 10);
-			if (*end || errno || o->dev_fd < 0) {
-				fprintf(stderr, "stalefs: bad fd '%s'\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'h':
-			pt_usage(stdout);
-			return 1;
-		default:
-			pt_usage(stderr);
-			return 2;
-		}
-	}
-	if (argc - optind != (o->dev_fd >= 0 ? 1 : 2)) {
-		pt_usage(stderr);
-		return 2;
-	}
-	o->src = argv[optind];
-	o->mnt = o->dev_fd >= 0 ? NULL : argv[optind + 1];
-	return 0;
-}
-
-static int pt_setup(struct pt *pt, const struct pt_options *o, int rootfd)
-{
-	struct rlimit rl;
-
-	/* One fh per fd; let the kernel's open files be many. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	pt->nfh = (getrlimit(RLIMIT_NOFILE, &rl) == 0) ?
-		(size_t)rl.rlim_cur : 1024;
-	if (pt->nfh > (1u << 20))
-		pt->nfh = 1u << 20;
-	pt->fhkind = calloc(pt->nfh, sizeof(*pt->fhkind));
-	pt->dirs = calloc(pt->nfh, sizeof(*pt->dirs));
-	pt->procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	pt->tmo_sec = (uint64_t)o->timeout;
-	pt->tmo_nsec = (uint32_t)((o->timeout - (double)pt->tmo_sec) * 1e9);
-	if (pt->fhkind == NULL || pt->dirs == NULL || pt->procfd < 0)
-		return -1;
-	(void)rootfd;
-	return 0;
-}
-
-static void pt_teardown(struct pt *pt)
-{
-	size_t i;
-
-	for (i = 0; i < pt->nfh; i++) {
-		uint8_t k = pt->fhkind != NULL ?
-			atomic_load(&pt->fhkind[i]) : FH_NONE;
-
-		if (k == FH_DIR) {
-			close(pt->dirs[i]->fd);
-			pthread_mutex_destroy(&pt->dirs[i]->lock);
-			free(pt->dirs[i]);
-		} else if (k == FH_FILE) {
-			close((int)i);
-		}
-	}
-	free((void *)pt->fhkind);
-	free(pt->dirs);
-	if (pt->procfd >= 0)
-		close(pt->procfd);
-	pt_itable_free(pt->it);
-}
-
-/* Wait for a signal (then unmount) or for the connection to end. */
-static void wait_for_end(struct sfs_session *s)
-{
-	struct timespec ts = { 0, 200 * 1000 * 1000 };
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	while (atomic_load(&s->exited) < s->started) {
-		int sig = sigtimedwait(&set, NULL, &ts);
-
-		if (sig > 0 && s->mounted) {
-			int err = sfs_session_unmount(s);
-
-			if (err != 0)
-				fprintf(stderr, "stalefs: unmount %s: %s\n",
-					s->cfg.mnt, strerror(-err));
-		}
-	}
-}
-
-int pt_main(int argc, char **argv)
-{
-	struct pt_options o;
-	struct sfs_config cfg;
-	struct sfs_session s;
-	struct pt pt;
-	struct stat st;
-	sigset_t set;
-	int rootfd, err, ret = 1;
-
-	err = parse_args(argc, argv, &o);
-	if (err != 0)
-		return err == 1 ? 0 : err;
-	rootfd = open(o.src, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0 || fstat(rootfd, &st) != 0) {
-		fprintf(stderr, "stalefs: %s: %s\n", o.src, strerror(errno));
-		return 2;
-	}
-	/* Modes arrive with the caller's umask applied already. */
-	umask(0);
-	memset(&pt, 0, sizeof(pt));
-	pt.procfd = -1;
-	pt.it = pt_itable_new(rootfd, &st);
-	if (pt.it == NULL || pt_setup(&pt, &o, rootfd) != 0) {
-		fprintf(stderr, "stalefs: out of memory\n");
-		if (pt.it == NULL)
-			close(rootfd);
-		pt_teardown(&pt);
-		return 1;
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.mnt = o.mnt;
-	cfg.source = o.src;
-	cfg.nworkers = o.nworkers;
-	cfg.max_write = o.max_write;
-	cfg.debug = o.debug;
-	cfg.dev_fd = o.dev_fd;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	err = sfs_session_init(&s, &pt_fs, &pt, &cfg);
-	if (err == 0)
-		err = sfs_session_mount(&s);
-	if (err != 0) {
-		fprintf(stderr, "stalefs: mount %s: %s\n",
-			o.mnt != NULL ? o.mnt : "(fd)", strerror(-err));
-		goto out;
-	}
-	err = sfs_session_start(&s);
-	if (err != 0) {
-		fprintf(stderr, "stalefs: start: %s\n", strerror(-err));
-		sfs_session_unmount(&s);
-	}
-	wait_for_end(&s);
-	sfs_session_join(&s);
-	ret = atomic_load(&s.failed) || err != 0 ? 1 : 0;
-	if (o.debug)
-		fprintf(stderr, "stalefs: %llu requests, %zu inodes left\n",
-			(unsigned long long)atomic_load(&s.nreq),
-			pt_icount(pt.it));
-out:
-	sfs_session_destroy(&s);
-	pt_teardown(&pt);
-	return ret;
 }

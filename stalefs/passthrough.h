@@ -12,7 +12,9 @@ struct pt_options {
 	unsigned max_write;
 	double timeout;		/* entry and attribute cache, seconds */
 	int debug;
-	int dev_fd;		/* serve this fd instead of mounting (tests) */
+	int spin_us;		/* poll this long before sleeping */
+	int allow_other;	/* other users too, with the kernel's checks */
+	int dev_fd;		/* serve this fd, do not mount (tests) */
 };
 
 int pt_main(int argc, char **argv);

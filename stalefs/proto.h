@@ -25,7 +25,7 @@ struct sfs_msg {
 	const char *name2;	/* second entry name, or symlink target */
 	const char *value;	/* SETXATTR value */
 	size_t valuelen;
-	size_t datalen;		/* WRITE payload, possibly not contiguous */
+	size_t datalen;		/* WRITE payload, maybe not contiguous */
 	const struct fuse_forget_one *forgets;
 	uint32_t nforgets;
 };

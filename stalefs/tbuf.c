@@ -171,7 +171,13 @@ void tt_between(struct sfs_worker *w)
 		return;
 	a = (size_t)(tt_rand(&ws->rng) % npages);
 	n = 1 + (size_t)(tt_rand(&ws->rng) % (npages - a));
-	if ((r >> 8) % 3 == 0) {
+	/*
+	 * mmap(MAP_FIXED) write-locks the address space.  With self-mmap on,
+	 * another worker may be waiting, under that lock, for writeback
+	 * only we can answer: a daemon must never do that, so then we only
+	 * MADV_DONTNEED, which takes the lock for reading.
+	 */
+	if ((r >> 8) % 3 == 0 && !ws->o->selfmap) {
 		/* Fresh anonymous pages at the same address. */
 		if (mmap(set->base + a * pg, n * pg, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==

@@ -42,9 +42,9 @@ struct tt_wstate {
 	const struct tt_opts *o;
 	struct tt_set set[TT_NSETS];
 	int cur;			/* set of the request being served */
-	int dropped;			/* cur's pages were dropped before it */
+	int dropped;			/* cur's pages were dropped */
 	int drop_pending[TT_NSETS];
-	_Atomic(struct tt_set *) selfset;	/* worker 0: .scratch mapping */
+	_Atomic(struct tt_set *) selfset;	/* worker 0: .scratch */
 	pthread_mutex_t selflock;
 	_Atomic int phase;
 	_Atomic uint32_t opcode;

@@ -1,5 +1,5 @@
 /*
- * tclient.c - torture's client processes: I/O of every kind, every byte checked.
+ * tclient.c - torture's clients: I/O of every kind, every byte checked.
  * Each thread owns a stripe of every file, so it alone knows what is there.
  */
 #include <errno.h>
@@ -37,6 +37,7 @@ struct tc_thread {
 	int *fdb, *fdd;		/* buffered and O_DIRECT fds per file */
 	uint8_t **map;		/* shared mappings per file */
 	uint8_t *buf, *exp, *gen;
+	uint64_t cap;		/* bytes in buf, exp, gen */
 	uint64_t rng;
 	int methods[3], nmethods;
 	int failed;
@@ -65,15 +66,17 @@ static int past(const struct timespec *end)
 /* From one byte to half again past max_write, most of them small. */
 static uint64_t pick_len(struct tc_thread *t)
 {
-	uint64_t r = rnd(t) % 100, mw = t->p->o->max_write;
+	uint64_t r = rnd(t) % 100, mw = t->p->o->max_write, len;
 
 	if (r < 25)
-		return 1 + rnd(t) % 64;
-	if (r < 55)
-		return 1 + rnd(t) % 16384;
-	if (r < 85)
-		return 1 + rnd(t) % 262144;
-	return 1 + rnd(t) % (mw + mw / 2);
+		len = 1 + rnd(t) % 64;
+	else if (r < 55)
+		len = 1 + rnd(t) % 16384;
+	else if (r < 85)
+		len = 1 + rnd(t) % 262144;
+	else
+		len = 1 + rnd(t) % (mw + mw / 2);
+	return len < t->cap ? len : t->cap;
 }
 
 static void report(struct tc_thread *t, int method, int f, uint64_t off,
@@ -302,6 +305,7 @@ static int thread_init(struct tc_thread *t, struct tc_proc *p, int k)
 	t->fdb = malloc(sizeof(int) * (size_t)o->files);
 	t->fdd = malloc(sizeof(int) * (size_t)o->files);
 	t->map = calloc((size_t)o->files, sizeof(*t->map));
+	t->cap = cap;
 	t->buf = aligned_alloc(4096, cap);
 	t->exp = malloc(cap);
 	t->gen = malloc(cap);

@@ -21,7 +21,7 @@ struct tt_opts {
 	int hammer, reuse, remap, split, selfmap;	/* adversaries */
 	int io_buffered, io_direct, io_mmap;
 	uint64_t seed;
-	uint64_t inject_read, inject_write;	/* corrupt the Nth, 0: never */
+	uint64_t inject_read, inject_write;	/* corrupt the Nth */
 	int debug;
 };
 
@@ -35,7 +35,7 @@ struct tt_mismatch {
 	uint64_t off;		/* of the byte */
 	uint8_t expected, seen;
 	uint8_t gen_expected, gen_seen;
-	char method[8];		/* buffered, direct, mmap */
+	char method[12];	/* buffered, direct, mmap */
 	uint64_t op_off, op_len, opno;
 };
 
@@ -48,7 +48,7 @@ struct tt_shared {
 	_Atomic uint64_t mismatches;	/* client and daemon */
 	_Atomic uint64_t errors;	/* I/O errors seen by clients */
 	_Atomic uint64_t interrupts;	/* INTERRUPTs the daemon acted on */
-	_Atomic int intr_ok;		/* the client saw EINTR from .slow */
+	_Atomic int intr_ok;		/* a client got EINTR */
 	_Atomic uint32_t nreports;
 	struct tt_mismatch reports[TT_MAX_REPORTS];
 };
