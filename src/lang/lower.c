@@ -1130,6 +1130,25 @@ static int page_named(struct cc *c, const char *name, int64_t index,
 	return -1;
 }
 
+/* The physical word NAME[index] of an init-block symbol. */
+static int word_pa(struct cc *c, const char *name, int64_t index,
+		   struct pos pos, const char *what, uint32_t *pa)
+{
+	const struct symbol *s = sym_find(c->p, name);
+
+	if (s == NULL) {
+		error_at(c, pos, "'%s' is not defined in the init block", name);
+		return -1;
+	}
+	if (index < 0 || index * 4 >= c->p->prof.page_size) {
+		error_at(c, pos, "%s %lld is outside the page", what,
+			 (long long)index);
+		return -1;
+	}
+	*pa = s->pa + (uint32_t)index * 4;
+	return 0;
+}
+
 static void place(struct cc *c)
 {
 	struct prog *p = c->p;
@@ -1310,23 +1329,16 @@ static void place(struct cc *c)
 	}
 	/* initial contents, through physical memory */
 	for (in = c->sc->inits; in != NULL && !c->failed; in = in->next) {
+		uint32_t pa;
+
 		if (in->kind != I_STORE)
 			continue;
-		s = sym_find(p, in->name);
-		if (s == NULL) {
-			error_at(c, in->pos, "'%s' is not defined in the init "
-				 "block", in->name);
+		if (word_pa(c, in->name, in->index, in->pos, "index", &pa) < 0)
 			return;
-		}
-		if (in->index < 0 || in->index * 4 >= p->prof.page_size) {
-			error_at(c, in->pos, "index %lld is outside the page",
-				 (long long)in->index);
-			return;
-		}
 		p->init = realloc(p->init, sizeof(*p->init) * (size_t)(p->ninit + 1));
 		if (p->init == NULL)
 			abort();
-		p->init[p->ninit].pa = s->pa + (uint32_t)in->index * 4;
+		p->init[p->ninit].pa = pa;
 		p->init[p->ninit].value = (uint32_t)in->value;
 		p->ninit++;
 	}
@@ -1675,19 +1687,8 @@ static void add_ref(struct cc *c, const struct cond_val *v)
 		}
 		r.type = p->threads[v->thread].regs[r.reg].type;
 	} else {
-		const struct symbol *s = sym_find(p, v->name);
-
-		if (s == NULL) {
-			error_at(c, v->pos, "'%s' is not defined in the init "
-				 "block", v->name);
+		if (word_pa(c, v->name, v->offset, v->pos, "offset", &r.pa) < 0)
 			return;
-		}
-		if (v->offset < 0 || v->offset * 4 >= p->prof.page_size) {
-			error_at(c, v->pos, "offset %lld is outside the page",
-				 (long long)v->offset);
-			return;
-		}
-		r.pa = s->pa + (uint32_t)v->offset * 4;
 	}
 	if (prog_ref_index(p, v) >= 0)
 		return;
