@@ -25,9 +25,8 @@ struct var {
 	int is_static;		/* lives as long as the thread */
 };
 
-/* A `static` local: one register per thread, function and name. */
+/* A `static` variable: one register per thread and name. */
 struct static_var {
-	const char *func;
 	const char *name;
 	int reg;
 };
@@ -304,7 +303,6 @@ static int declare(struct cc *c, const char *name, enum ast_type type,
  */
 static void declare_static(struct cc *c, const struct stmt *s)
 {
-	const char *func = c->ninl > 0 ? c->inl[c->ninl - 1] : "";
 	int i, r = -1;
 
 	for (i = 0; i < c->nstatics; i++)
@@ -327,7 +325,6 @@ static void declare_static(struct cc *c, const struct stmt *s)
 		 */
 		r = new_reg(c, s->name, s->type, 1);
 		c->tp->regs[r].visible = 0;
-		c->statics[c->nstatics].func = func;
 		c->statics[c->nstatics].name = s->name;
 		c->statics[c->nstatics].reg = r;
 		c->nstatics++;
