@@ -1538,10 +1538,11 @@ static int fuse_libraries(struct cc *c, const struct lower_opts *o)
 		}
 	}
 	if (find_func(c, "fuse_copy_to_daemon") == NULL ||
-	    find_func(c, "fuse_copy_from_daemon") == NULL) {
+	    find_func(c, "fuse_copy_from_daemon") == NULL ||
+	    find_func(c, "fuse_copy_finish") == NULL) {
 		error_at(c, (struct pos){ sc->path, 1, 1 }, "the FUSE strategy "
-			 "must define fuse_copy_to_daemon and "
-			 "fuse_copy_from_daemon");
+			 "must define fuse_copy_to_daemon, "
+			 "fuse_copy_from_daemon and fuse_copy_finish");
 		return -1;
 	}
 	return 0;
