@@ -54,8 +54,11 @@ static void put(struct gen *g, const char *fmt, ...)
 /* A 32-bit word as a Promela int literal. */
 static const char *lit(uint32_t v, char *buf)
 {
+	/* negative literals in parentheses: SPIN pastes inline arguments */
 	if (v == 0x80000000u)
 		strcpy(buf, "(-2147483647-1)");
+	else if ((int32_t)v < 0)
+		sprintf(buf, "(%d)", (int32_t)v);
 	else
 		sprintf(buf, "%d", (int32_t)v);
 	return buf;
@@ -130,6 +133,9 @@ static int expressible(const struct prog *p, const char *path)
 }
 
 /* ---- per-thread facts --------------------------------------------------- */
+
+/* Instructions of one thread handled by one step of the model. */
+#define CHUNK 48
 
 static int is_mem(const struct insn *i)
 {
@@ -240,15 +246,43 @@ static void err_text(const char *msg, char *buf, size_t n)
 	buf[k] = '\0';
 }
 
+/* The source statement an instruction starts, for SPIN's trail, or NULL. */
+static const char *stmt_start(const struct tprog *tp, int k, char *buf,
+			      size_t n)
+{
+	const struct insn *i = &tp->code[k];
+
+	if (i->text == NULL || i->text[0] == '\0' ||
+	    (k > 0 && tp->code[k - 1].text == i->text))
+		return NULL;
+	err_text(i->text, buf, n);
+	return buf;
+}
+
+static void put_trace(struct gen *g, int t, int k)
+{
+	const struct tprog *tp = &g->p->threads[t];
+	char buf[300];
+
+	if (stmt_start(tp, k, buf, sizeof(buf)) != NULL)
+		put(g, "printf(\"  P%d: %s\\n\"); ", tp->index, buf);
+}
+
 static const char *fault_outcome(const struct gen *g)
 {
-	return g->forall ? "fault = 1; assert(!fault)" : "halted = 1";
+	return g->forall ?
+	       "printf(\"    fault: this mode may not access %x\\n\", lva); "
+	       "fault = 1; assert(!fault)" :
+	       "printf(\"    fault: this mode may not access %x\\n\", lva); "
+	       "halted = 1";
 }
 
 static const char *assert_outcome(const struct gen *g)
 {
-	return g->forall ? "assert_failed = 1; assert(!assert_failed)" :
-	       "halted = 1";
+	return g->forall ?
+	       "printf(\"    assertion fails\\n\"); assert_failed = 1; "
+	       "assert(!assert_failed)" :
+	       "printf(\"    assertion fails\\n\"); halted = 1";
 }
 
 static void emit_alu(struct gen *g, int t, int k, const struct insn *i)
@@ -309,9 +343,9 @@ static void emit_simple(struct gen *g, int t, int k, const struct insn *i)
 	const struct tprog *tp = &g->p->threads[t];
 	char a[32], b[32], v[32], m[300];
 
-	put(g, "\t:: d_step { pc[%d] == %d && SCHED%d ->\n"
-	    "\t\tdo_switch(%d, %d, %d);\n\t\t", t, k, t, t, tp->cpu,
-	    tp->proc);
+	(void)tp;
+	put(g, "\t\t:: pc[%d] == %d ->\n\t\t", t, k);
+	put_trace(g, t, k);
 	switch (i->op) {
 	case OP_CONST:
 		put(g, "%s = %s;\n\t\tpc[%d] = %d", reg(t, i->a, a),
@@ -353,7 +387,7 @@ static void emit_simple(struct gen *g, int t, int k, const struct insn *i)
 	default:
 		break;
 	}
-	put(g, ";\n\t\tskip\n\t}\n");
+	put(g, "\n");
 }
 
 /*
@@ -364,7 +398,7 @@ static int emit_mem_inlines(struct gen *g, int t, int st)
 {
 	const struct tprog *tp = &g->p->threads[t];
 	const char *kind = st ? "st" : "ld";
-	char a[32], b[32];
+	char a[300], b[32];
 	int k, any = 0;
 
 	for (k = 0; k < tp->ncode; k++)
@@ -372,11 +406,8 @@ static int emit_mem_inlines(struct gen *g, int t, int st)
 			any = 1;
 	if (!any)
 		return 0;
-	put(g, "#define IS%s%d (0", kind, t);
-	for (k = 0; k < tp->ncode; k++)
-		if (tp->code[k].op == (st ? OP_STORE : OP_LOAD))
-			put(g, " || pc[%d] == %d", t, k);
-	put(g, ")\n");
+	put(g, "#define IS%s%d (kd%d[pc[%d]] == %d)\n", kind, t, t, t,
+	    st ? 2 : 1);
 	put(g, "inline %s_args%d() {\n\tif\n", kind, t);
 	for (k = 0; k < tp->ncode; k++) {
 		const struct insn *i = &tp->code[k];
@@ -389,6 +420,13 @@ static int emit_mem_inlines(struct gen *g, int t, int st)
 			put(g, "\t:: pc[%d] == %d -> lva = %s; lval = %s; "
 			    "lfix = %d\n", t, k, reg(t, i->a, a),
 			    reg(t, i->b, b), i->fixup ? (int)i->imm : -1);
+		else
+			continue;
+		if (stmt_start(tp, k, a, sizeof(a)) != NULL) {
+			put(g, "\t\t");
+			put_trace(g, t, k);
+			put(g, "skip\n");
+		}
 	}
 	put(g, "\tfi\n}\n");
 	if (!st) {
@@ -429,9 +467,13 @@ static int emit_mem_inlines(struct gen *g, int t, int st)
 	    "\t\tif\n"
 	    "\t\t:: xok ->\n", kind, t, tp->proc, t);
 	if (st)
-		put(g, "\t\t\tcache_store(%d, lva, xpa, xas, lval);\n", tp->cpu);
+		put(g, "\t\t\tprintf(\"    store va %%x pa %%x <- %%d\\n\", lva, "
+		    "xpa, lval);\n"
+		    "\t\t\tcache_store(%d, lva, xpa, xas, lval);\n", tp->cpu);
 	else
 		put(g, "\t\t\tcache_load(%d, lva, xpa, xas, lval);\n"
+		    "\t\t\tprintf(\"    load va %%x pa %%x -> %%d\\n\", lva, "
+		    "xpa, lval);\n"
 		    "\t\t\tld_result%d();\n", tp->cpu, t);
 	put(g, "\t\t\tpc[%d] = pc[%d] + 1\n"
 	    "\t\t:: else ->\n"
@@ -681,11 +723,9 @@ static void emit_call_inlines(struct gen *g, int t, int fn)
 	const char *en;
 	int k, n;
 
-	put(g, "#define ISC%d_%d (0", t, fn);
-	for (k = 0; k < tp->ncode; k++)
-		if (tp->code[k].op == OP_CALL && tp->code[k].fn == fn)
-			put(g, " || pc[%d] == %d", t, k);
-	put(g, ")\n#define CEN%d_%d (1", t, fn);
+	put(g, "#define ISC%d_%d (kd%d[pc[%d]] == %d)\n", t, fn, t, t,
+	    3 + fn);
+	put(g, "#define CEN%d_%d (1", t, fn);
 	for (k = 0; k < tp->ncode; k++) {
 		const struct insn *i = &tp->code[k];
 
@@ -702,7 +742,9 @@ static void emit_call_inlines(struct gen *g, int t, int fn)
 
 		if (i->op != OP_CALL || i->fn != fn)
 			continue;
-		put(g, "\t:: pc[%d] == %d -> skip", t, k);
+		put(g, "\t:: pc[%d] == %d -> ", t, k);
+		put_trace(g, t, k);
+		put(g, "skip");
 		for (n = 0; n < i->nargs; n++)
 			put(g, "; ca%d = %s", n, reg(t, i->args[n], r));
 		put(g, "\n");
@@ -720,7 +762,8 @@ static void emit_call_inlines(struct gen *g, int t, int fn)
 	put(g, "inline ca_body%d_%d() {\t/* %s */\n\tcres = 0;\n\tbfault = 0;\n\t",
 	    t, fn, builtin_info[fn].name);
 	emit_builtin(g, t, fn);
-	put(g, "\n}\n");
+	put(g, ";\n\tprintf(\"    %s -> %%d\\n\", cres)\n}\n",
+	    builtin_info[fn].name);
 }
 
 static void emit_thread_macros(struct gen *g, int t)
@@ -739,7 +782,7 @@ static void emit_thread(struct gen *g, int t)
 	const struct prog *p = g->p;
 	const struct tprog *tp = &p->threads[t];
 	char fg[32];
-	int k, fn, st, mem[2];
+	int k, fn, st, mem[2], lo;
 
 	put(g, "\n/* ---- P%d ---- */\n", tp->index);
 	for (st = 0; st < 2; st++)
@@ -752,11 +795,25 @@ static void emit_thread(struct gen *g, int t)
 	/* exists: a thread that waits forever is a valid end (a deadlock
 	 * satisfies no condition); forall: it is SPIN's invalid end state */
 	put(g, "%s\tdo\n", g->forall ? "" : "end:\n");
-	for (k = 0; k < tp->ncode; k++) {
-		const struct insn *i = &tp->code[k];
+	/* the other instructions, in steps of up to CHUNK pcs each */
+	for (lo = 0; lo < tp->ncode; lo += CHUNK) {
+		int hi = lo + CHUNK < tp->ncode ? lo + CHUNK : tp->ncode, any = 0;
 
-		if (!is_mem(i) && i->op != OP_CALL)
-			emit_simple(g, t, k, i);
+		for (k = lo; k < hi; k++)
+			if (!is_mem(&tp->code[k]) && tp->code[k].op != OP_CALL)
+				any = 1;
+		if (!any)
+			continue;
+		put(g, "\t:: d_step { kd%d[pc[%d]] == 0 && pc[%d] >= %d && "
+		    "pc[%d] < %d && SCHED%d ->\n\t\tdo_switch(%d, %d, %d);\n"
+		    "\t\tif\n", t, t, t, lo, t, hi, t, t, tp->cpu, tp->proc);
+		for (k = lo; k < hi; k++) {
+			const struct insn *i = &tp->code[k];
+
+			if (!is_mem(i) && i->op != OP_CALL)
+				emit_simple(g, t, k, i);
+		}
+		put(g, "\t\tfi;\n\t\tskip\n\t}\n");
 	}
 	/* while a page fault is handled, the instruction waits for it */
 	if (g->lazy)
@@ -884,7 +941,7 @@ static void emit_header(struct gen *g)
 	    p->nthreads, p->ncpus, g->lines, line / 4, g->words, p->npages,
 	    p->nmaps > 0 ? p->nmaps : 1, p->nlocks > 0 ? p->nlocks : 1);
 	put(g, "#define PS %u\n#define PSSHIFT %d\n#define LINE %u\n"
-	    "#define LSHIFT %d\n#define LMASK %d\n#define SETS %u\n"
+	    "#define LSHIFT %d\n#define LMASK (%d)\n#define SETS %u\n"
 	    "#define WAYS %u\n#define GW %u\n#define NGRAN %u\n",
 	    pr->page_size, log2u(pr->page_size), line, log2u(line),
 	    -(int)line, sets, none ? 1 : pr->ways, gran / 4, line / gran);
@@ -930,6 +987,10 @@ static void emit_globals(struct gen *g)
 	for (i = 0; i < p->nrefs; i++)
 		if (!p->refs[i].is_reg)
 			put(g, "int cv%d;\t/* %s */\n", i, p->refs[i].label);
+	/* what each pc holds: 0 other, 1 load, 2 store, 3 + built-in */
+	for (t = 0; t < p->nthreads; t++)
+		put(g, "hidden byte kd%d[%d];\n", t, p->threads[t].ncode);
+	put(g, "byte evi;\t/* the line an eviction or a final write-back takes */\n");
 	put(g, "hidden int lva, lval, lst, lfix;\n"
 	    "hidden int cfn, cres, ca0, ca1, ca2, ca3, ca4, ca5;\n");
 	if (g->victims) {
@@ -947,23 +1008,36 @@ static void emit_evictor_final(struct gen *g)
 	int c, i, any = 0;
 
 	if (p->evict_any && p->prof.index != IDX_NONE) {
-		put(g, "\n/* evict any: any line, between any two steps */\n"
+		put(g, "\n/* evict any: any line of any CPU, between any two steps */\n"
 		    "proctype Evict() {\nend:\n\tdo\n");
-		for (c = 0; c < p->ncpus; c++)
-			for (i = 0; i < g->lines; i++)
-				put(g, "\t:: d_step { ndone < NT%s && nl[%d] > %d -> "
-				    "evict(%d, %d); skip }\n", g->forall ? "" :
-				    " && !halted", c, i, c, i);
+		for (c = 0; c < p->ncpus; c++) {
+			put(g, "\t:: atomic { ndone < NT%s && nl[%d] > 0 ->\n"
+			    "\t\tif\n\t\t:: evi = 0\n", g->forall ? "" :
+			    " && !halted", c);
+			for (i = 1; i < g->lines; i++)
+				put(g, "\t\t:: nl[%d] > %d -> evi = %d\n", c, i, i);
+			put(g, "\t\tfi;\n\t\td_step { printf(\"  eviction on "
+			    "cpu%d:\\n\"); evict(%d, evi); evi = 0; skip }\n"
+			    "\t}\n", c, c);
+		}
 		put(g, "\tod\n}\n");
 	}
 	put(g, "\n/* the end: the dirty lines written back in every order, "
 	    "then the condition */\nproctype Final() {\n%s\t(ndone == NT);\n"
 	    "\tdo\n", g->forall ? "" : "end:\n");
 	if (p->prof.index != IDX_NONE)
-		for (c = 0; c < p->ncpus; c++)
+		for (c = 0; c < p->ncpus; c++) {
+			put(g, "\t:: atomic { nl[%d] > 0 && (0", c);
 			for (i = 0; i < g->lines; i++)
-				put(g, "\t:: d_step { ldirty[LI(%d, %d)] != 0 -> "
-				    "wback(%d, %d); skip }\n", c, i, c, i);
+				put(g, " || ldirty[LI(%d, %d)] != 0", c, i);
+			put(g, ") ->\n\t\tif\n");
+			for (i = 0; i < g->lines; i++)
+				put(g, "\t\t:: ldirty[LI(%d, %d)] != 0 -> evi = %d\n",
+				    c, i, i);
+			put(g, "\t\tfi;\n\t\td_step { printf(\"  final write-back "
+			    "on cpu%d:\\n\"); wback(%d, evi); evi = 0; skip }\n"
+			    "\t}\n", c, c);
+		}
 	put(g, "\t:: else -> break\n\tod;\n\tatomic {\n");
 	for (i = 0; i < p->nrefs; i++)
 		if (!p->refs[i].is_reg) {
@@ -990,7 +1064,7 @@ static void emit_init(struct gen *g)
 {
 	const struct prog *p = g->p;
 	char b[32], b2[32];
-	int i, t;
+	int i, t, k;
 
 	put(g, "\ninit {\n\td_step {\n");
 	for (i = 0; i < p->npages; i++) {
@@ -1037,6 +1111,15 @@ static void emit_init(struct gen *g)
 	for (i = 0; i < p->ninit; i++)
 		put(g, "\t\tmem_write(%s, %s);\n", lit(p->init[i].pa, b),
 		    lit(p->init[i].value, b2));
+	for (t = 0; t < p->nthreads; t++)
+		for (k = 0; k < p->threads[t].ncode; k++) {
+			const struct insn *in = &p->threads[t].code[k];
+			int kd = in->op == OP_LOAD ? 1 : in->op == OP_STORE ? 2 :
+				 in->op == OP_CALL ? 3 + in->fn : 0;
+
+			if (kd != 0)
+				put(g, "\t\tkd%d[%d] = %d;\n", t, k, kd);
+		}
 	put(g, "\t\tskip\n\t};\n\tatomic {\n");
 	for (t = 0; t < p->nthreads; t++)
 		put(g, "\t\trun P%d();\n", p->threads[t].index);
@@ -1086,7 +1169,7 @@ int export_promela(const char *path, const struct run_opts *o, FILE *out)
 		if ((uint32_t)g.lines > all)
 			g.lines = (int)all;
 	}
-	g.words = env_int("STALE_PROMELA_WORDS", 96);
+	g.words = env_int("STALE_PROMELA_WORDS", 64);
 
 	emit_header(&g);
 	for (k = 0; promela_rt[k] != NULL; k++)
