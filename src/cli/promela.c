@@ -105,6 +105,14 @@ static int env_int(const char *name, int def)
 
 /* ---- what the export cannot say ---------------------------------------- */
 
+/* Instructions of one thread handled by one step of the model. */
+#define CHUNK 48
+
+static int is_mem(const struct insn *i)
+{
+	return i->op == OP_LOAD || i->op == OP_STORE;
+}
+
 static int expressible(const struct prog *p, const char *path)
 {
 	const struct profile *pr = &p->prof;
@@ -122,25 +130,22 @@ static int expressible(const struct prog *p, const char *path)
 	}
 	if (p->nmaps > 32)
 		return cannot(path, "more than 32 mappings");
-	for (t = 0; t < p->nthreads; t++)
+	for (t = 0; t < p->nthreads; t++) {
+		/* pc is a short */
+		if (p->threads[t].ncode > 30000)
+			return cannot(path, "a thread of more than 30000 "
+				      "instructions");
 		for (k = 0; k < p->threads[t].ncode; k++) {
 			const struct insn *i = &p->threads[t].code[k];
 
 			if (i->op == OP_CALL && i->fn >= B_COUNT)
 				return cannot(path, "an unknown built-in");
 		}
+	}
 	return 0;
 }
 
 /* ---- per-thread facts --------------------------------------------------- */
-
-/* Instructions of one thread handled by one step of the model. */
-#define CHUNK 48
-
-static int is_mem(const struct insn *i)
-{
-	return i->op == OP_LOAD || i->op == OP_STORE;
-}
 
 /* The enabling condition of a call, or NULL when it is always enabled. */
 static const char *call_enabled(struct gen *g, int t, const struct insn *i,
@@ -264,7 +269,11 @@ static void put_trace(struct gen *g, int t, int k)
 	const struct tprog *tp = &g->p->threads[t];
 	char buf[300];
 
-	if (stmt_start(tp, k, buf, sizeof(buf)) != NULL)
+	if (tp->code[k].op == OP_KENTER)
+		put(g, "printf(\"  P%d: enters the kernel\\n\"); ", tp->index);
+	else if (tp->code[k].op == OP_KEXIT)
+		put(g, "printf(\"  P%d: leaves the kernel\\n\"); ", tp->index);
+	else if (stmt_start(tp, k, buf, sizeof(buf)) != NULL)
 		put(g, "printf(\"  P%d: %s\\n\"); ", tp->index, buf);
 }
 
@@ -340,10 +349,8 @@ static void emit_alu(struct gen *g, int t, int k, const struct insn *i)
 /* One instruction that is neither a memory access nor a call. */
 static void emit_simple(struct gen *g, int t, int k, const struct insn *i)
 {
-	const struct tprog *tp = &g->p->threads[t];
 	char a[32], b[32], v[32], m[300];
 
-	(void)tp;
 	put(g, "\t\t:: pc[%d] == %d ->\n\t\t", t, k);
 	put_trace(g, t, k);
 	switch (i->op) {
@@ -394,12 +401,92 @@ static void emit_simple(struct gen *g, int t, int k, const struct insn *i)
  * The loads (st == 0) or the stores (st == 1) of thread t: one step, its
  * arguments picked by pc.
  */
+/* The kind of site an instruction is: 1 load, 2 store, 3 + built-in. */
+static int site_kind(const struct insn *i)
+{
+	return i->op == OP_LOAD ? 1 : i->op == OP_STORE ? 2 :
+	       i->op == OP_CALL ? 3 + i->fn : 0;
+}
+
+/*
+ * The sites of one kind in thread t are handled SITES at a time by one
+ * step: arg<t>_<kind>_<c>() picks the arguments of the site at pc,
+ * res<t>_<kind>_<c>() stores its result.  Returns the number of chunks.
+ */
+#define SITES 96
+
+static int chunk_bounds(const struct tprog *tp, int kind, int c, int *lo,
+			int *hi)
+{
+	int k, n = 0;
+
+	*lo = *hi = -1;
+	for (k = 0; k < tp->ncode; k++) {
+		if (site_kind(&tp->code[k]) != kind)
+			continue;
+		if (n / SITES == c) {
+			if (*lo < 0)
+				*lo = k;
+			*hi = k;
+		}
+		n++;
+	}
+	return (n + SITES - 1) / SITES;
+}
+
+static void emit_site_inlines(struct gen *g, int t, int kind, int c)
+{
+	const struct tprog *tp = &g->p->threads[t];
+	char a[300], b[32];
+	int k, n, lo, hi;
+
+	chunk_bounds(tp, kind, c, &lo, &hi);
+	put(g, "inline arg%d_%d_%d() {\n\tif\n", t, kind, c);
+	for (k = lo; k <= hi; k++) {
+		const struct insn *i = &tp->code[k];
+
+		if (site_kind(i) != kind)
+			continue;
+		put(g, "\t:: pc[%d] == %d -> ", t, k);
+		put_trace(g, t, k);
+		if (kind == 1)
+			put(g, "lva = %s; lfix = %d", reg(t, i->b, b),
+			    i->fixup ? (int)i->imm : -1);
+		else if (kind == 2)
+			put(g, "lva = %s; lval = %s; lfix = %d",
+			    reg(t, i->a, a), reg(t, i->b, b),
+			    i->fixup ? (int)i->imm : -1);
+		else
+			for (n = 0; n < i->nargs; n++)
+				put(g, "%sca%d = %s", n ? "; " : "", n,
+				    reg(t, i->args[n], b));
+		if (kind > 2 && i->nargs == 0)
+			put(g, "skip");
+		put(g, "\n");
+	}
+	put(g, "\tfi\n}\n");
+	if (kind == 2)
+		return;
+	put(g, "inline res%d_%d_%d() {\n\tif\n", t, kind, c);
+	for (k = lo; k <= hi; k++) {
+		const struct insn *i = &tp->code[k];
+
+		if (site_kind(i) == kind)
+			put(g, "\t:: pc[%d] == %d -> %s = %s\n", t, k,
+			    reg(t, i->a, a), kind == 1 ? "lval" : "cres");
+	}
+	put(g, "\tfi\n}\n");
+}
+
+/*
+ * The loads (st == 0) or the stores (st == 1) of thread t: count_*
+ * (how many victims a fill could take) and body_* (the access).
+ */
 static int emit_mem_inlines(struct gen *g, int t, int st)
 {
 	const struct tprog *tp = &g->p->threads[t];
 	const char *kind = st ? "st" : "ld";
-	char a[300], b[32];
-	int k, any = 0;
+	int k, c, lo, hi, any = 0;
 
 	for (k = 0; k < tp->ncode; k++)
 		if (tp->code[k].op == (st ? OP_STORE : OP_LOAD))
@@ -408,38 +495,8 @@ static int emit_mem_inlines(struct gen *g, int t, int st)
 		return 0;
 	put(g, "#define IS%s%d (kd%d[pc[%d]] == %d)\n", kind, t, t, t,
 	    st ? 2 : 1);
-	put(g, "inline %s_args%d() {\n\tif\n", kind, t);
-	for (k = 0; k < tp->ncode; k++) {
-		const struct insn *i = &tp->code[k];
-
-		if (i->op == OP_LOAD && !st)
-			put(g, "\t:: pc[%d] == %d -> lva = %s; lfix = %d\n",
-			    t, k, reg(t, i->b, b),
-			    i->fixup ? (int)i->imm : -1);
-		else if (i->op == OP_STORE && st)
-			put(g, "\t:: pc[%d] == %d -> lva = %s; lval = %s; "
-			    "lfix = %d\n", t, k, reg(t, i->a, a),
-			    reg(t, i->b, b), i->fixup ? (int)i->imm : -1);
-		else
-			continue;
-		if (stmt_start(tp, k, a, sizeof(a)) != NULL) {
-			put(g, "\t\t");
-			put_trace(g, t, k);
-			put(g, "skip\n");
-		}
-	}
-	put(g, "\tfi\n}\n");
-	if (!st) {
-		put(g, "inline ld_result%d() {\n\tif\n", t);
-		for (k = 0; k < tp->ncode; k++) {
-			const struct insn *i = &tp->code[k];
-
-			if (i->op == OP_LOAD)
-				put(g, "\t:: pc[%d] == %d -> %s = lval\n", t, k,
-				    reg(t, i->a, a));
-		}
-		put(g, "\tfi\n}\n");
-	}
+	for (c = 0; c < chunk_bounds(tp, st ? 2 : 1, 0, &lo, &hi); c++)
+		emit_site_inlines(g, t, st ? 2 : 1, c);
 	/* how many victims a fill by this access could choose from */
 	if (g->victims && (!st || g->p->prof.write_allocate))
 		put(g, "inline %s_count%d() {\n"
@@ -460,6 +517,7 @@ static int emit_mem_inlines(struct gen *g, int t, int st)
 		    "\t:: else -> skip\n"
 		    "\tfi\n}\n", kind, t, tp->proc, t, tp->cpu, tp->cpu);
 	put(g, "inline %s_body%d() {\n"
+	    "\tldok = 0;\n"
 	    "\tif\n"
 	    "\t:: (lva & 3) != 0 -> ERR(\"unaligned word access\\n\")\n"
 	    "\t:: else ->\n"
@@ -474,9 +532,11 @@ static int emit_mem_inlines(struct gen *g, int t, int st)
 		put(g, "\t\t\tcache_load(%d, lva, xpa, xas, lval);\n"
 		    "\t\t\tprintf(\"    load va %%x pa %%x -> %%d\\n\", lva, "
 		    "xpa, lval);\n"
-		    "\t\t\tld_result%d();\n", tp->cpu, t);
-	put(g, "\t\t\tpc[%d] = pc[%d] + 1\n"
-	    "\t\t:: else ->\n"
+		    "\t\t\tldok = 1;\n", tp->cpu);
+	/* a load's pc moves on once its result is stored (res*) */
+	if (st)
+		put(g, "\t\t\tpc[%d] = pc[%d] + 1\n", t, t);
+	put(g, "\t\t:: else ->\n"
 	    "\t\t\tfault_map(%d, lva);\n"
 	    "\t\t\tif\n"
 	    "\t\t\t:: fm >= 0 && !ffail[%d] -> fst[%d] = 1; fmap[%d] = fm\n"
@@ -488,7 +548,7 @@ static int emit_mem_inlines(struct gen *g, int t, int st)
 	    "\t\t\t\tfi\n"
 	    "\t\t\tfi\n"
 	    "\t\tfi\n"
-	    "\tfi\n}\n", t, t, tp->proc, t, t, t, t, t, fault_outcome(g));
+	    "\tfi\n}\n", tp->proc, t, t, t, t, t, fault_outcome(g));
 	return 1;
 }
 
@@ -719,9 +779,9 @@ static void emit_builtin(struct gen *g, int t, int fn)
 static void emit_call_inlines(struct gen *g, int t, int fn)
 {
 	const struct tprog *tp = &g->p->threads[t];
-	char r[32], buf[1024];
+	char buf[1024];
 	const char *en;
-	int k, n;
+	int k, c, lo, hi;
 
 	put(g, "#define ISC%d_%d (kd%d[pc[%d]] == %d)\n", t, fn, t, t,
 	    3 + fn);
@@ -736,34 +796,14 @@ static void emit_call_inlines(struct gen *g, int t, int fn)
 			put(g, " && (pc[%d] != %d || %s)", t, k, en);
 	}
 	put(g, ")\n");
-	put(g, "inline ca_args%d_%d() {\n\tif\n", t, fn);
-	for (k = 0; k < tp->ncode; k++) {
-		const struct insn *i = &tp->code[k];
-
-		if (i->op != OP_CALL || i->fn != fn)
-			continue;
-		put(g, "\t:: pc[%d] == %d -> ", t, k);
-		put_trace(g, t, k);
-		put(g, "skip");
-		for (n = 0; n < i->nargs; n++)
-			put(g, "; ca%d = %s", n, reg(t, i->args[n], r));
-		put(g, "\n");
-	}
-	put(g, "\tfi\n}\n");
-	put(g, "inline ca_result%d_%d() {\n\tif\n", t, fn);
-	for (k = 0; k < tp->ncode; k++) {
-		const struct insn *i = &tp->code[k];
-
-		if (i->op == OP_CALL && i->fn == fn)
-			put(g, "\t:: pc[%d] == %d -> %s = cres\n", t, k,
-			    reg(t, i->a, r));
-	}
-	put(g, "\tfi\n}\n");
+	for (c = 0; c < chunk_bounds(tp, 3 + fn, 0, &lo, &hi); c++)
+		emit_site_inlines(g, t, 3 + fn, c);
 	put(g, "inline ca_body%d_%d() {\t/* %s */\n\tcres = 0;\n\tbfault = 0;\n\t",
 	    t, fn, builtin_info[fn].name);
 	emit_builtin(g, t, fn);
-	put(g, ";\n\tprintf(\"    %s -> %%d\\n\", cres)\n}\n",
-	    builtin_info[fn].name);
+	put(g, ";\n\tprintf(\"    %s -> %s\\n\", cres)\n}\n",
+	    builtin_info[fn].name, builtin_info[fn].ret == TY_INT ||
+	    builtin_info[fn].ret == TY_VOID ? "%d" : "%x");
 }
 
 static void emit_thread_macros(struct gen *g, int t)
@@ -782,7 +822,7 @@ static void emit_thread(struct gen *g, int t)
 	const struct prog *p = g->p;
 	const struct tprog *tp = &p->threads[t];
 	char fg[32];
-	int k, fn, st, mem[2], lo;
+	int k, fn, st, mem[2], base;
 
 	put(g, "\n/* ---- P%d ---- */\n", tp->index);
 	for (st = 0; st < 2; st++)
@@ -796,18 +836,19 @@ static void emit_thread(struct gen *g, int t)
 	 * satisfies no condition); forall: it is SPIN's invalid end state */
 	put(g, "%s\tdo\n", g->forall ? "" : "end:\n");
 	/* the other instructions, in steps of up to CHUNK pcs each */
-	for (lo = 0; lo < tp->ncode; lo += CHUNK) {
-		int hi = lo + CHUNK < tp->ncode ? lo + CHUNK : tp->ncode, any = 0;
+	for (base = 0; base < tp->ncode; base += CHUNK) {
+		int top = base + CHUNK < tp->ncode ? base + CHUNK : tp->ncode;
+		int any = 0;
 
-		for (k = lo; k < hi; k++)
+		for (k = base; k < top; k++)
 			if (!is_mem(&tp->code[k]) && tp->code[k].op != OP_CALL)
 				any = 1;
 		if (!any)
 			continue;
 		put(g, "\t:: d_step { kd%d[pc[%d]] == 0 && pc[%d] >= %d && "
 		    "pc[%d] < %d && SCHED%d ->\n\t\tdo_switch(%d, %d, %d);\n"
-		    "\t\tif\n", t, t, t, lo, t, hi, t, t, tp->cpu, tp->proc);
-		for (k = lo; k < hi; k++) {
+		    "\t\tif\n", t, t, t, base, t, top, t, t, tp->cpu, tp->proc);
+		for (k = base; k < top; k++) {
 			const struct insn *i = &tp->code[k];
 
 			if (!is_mem(i) && i->op != OP_CALL)
@@ -822,33 +863,60 @@ static void emit_thread(struct gen *g, int t)
 		fg[0] = '\0';
 	for (st = 0; st < 2; st++) {
 		const char *kind = st ? "st" : "ld";
+		int kd = st ? 2 : 1, nc, c, lo, hi;
+		char res[128];
 
 		if (!mem[st])
 			continue;
-		if (g->victims && (!st || p->prof.write_allocate))
-			put(g, "\t:: atomic { IS%s%d%s && SCHED%d ->\n"
-			    "\t\td_step { do_switch(%d, %d, %d); %s_args%d(); "
-			    "%s_count%d(); skip };\n"
-			    "\t\tchoose_victim();\n"
-			    "\t\td_step { %s_args%d(); %s_body%d(); victim = 0; "
-			    "nvict = 0; skip }\n\t}\n", kind, t, fg, t, t,
-			    tp->cpu, tp->proc, kind, t, kind, t, kind, t,
-			    kind, t);
-		else
-			put(g, "\t:: d_step { IS%s%d%s && SCHED%d ->\n"
-			    "\t\tdo_switch(%d, %d, %d); %s_args%d(); "
-			    "%s_body%d(); skip\n\t}\n", kind, t, fg, t, t,
-			    tp->cpu, tp->proc, kind, t, kind, t);
+		nc = chunk_bounds(tp, kd, 0, &lo, &hi);
+		for (c = 0; c < nc; c++) {
+			chunk_bounds(tp, kd, c, &lo, &hi);
+			if (st)
+				res[0] = '\0';
+			else
+				snprintf(res, sizeof(res), " if :: ldok -> "
+					 "res%d_%d_%d(); pc[%d] = pc[%d] + 1 "
+					 ":: else -> skip fi;", t, kd, c, t, t);
+			if (g->victims && (!st || p->prof.write_allocate))
+				put(g, "\t:: atomic { IS%s%d%s && pc[%d] >= %d && "
+				    "pc[%d] <= %d && SCHED%d ->\n"
+				    "\t\td_step { do_switch(%d, %d, %d); "
+				    "arg%d_%d_%d(); %s_count%d(); skip };\n"
+				    "\t\tchoose_victim();\n"
+				    "\t\td_step { arg%d_%d_%d(); %s_body%d();%s "
+				    "victim = 0; nvict = 0; skip }\n\t}\n",
+				    kind, t, fg, t, lo, t, hi, t, t, tp->cpu,
+				    tp->proc, t, kd, c, kind, t, t, kd, c,
+				    kind, t, res);
+			else
+				put(g, "\t:: d_step { IS%s%d%s && pc[%d] >= %d && "
+				    "pc[%d] <= %d && SCHED%d ->\n"
+				    "\t\tdo_switch(%d, %d, %d); arg%d_%d_%d(); "
+				    "%s_body%d();%s skip\n\t}\n", kind, t, fg,
+				    t, lo, t, hi, t, t, tp->cpu, tp->proc, t,
+				    kd, c, kind, t, res);
+		}
 	}
-	for (fn = 0; fn < B_COUNT; fn++)
-		if (uses_fn(tp, fn))
-			put(g, "\t:: d_step { ISC%d_%d%s && CEN%d_%d && SCHED%d ->\n"
-			    "\t\tdo_switch(%d, %d, %d); ca_args%d_%d(); "
-			    "ca_body%d_%d(); ca_result%d_%d();\n"
-			    "\t\tif\n\t\t:: bfault -> fst[%d] = 1; fmap[%d] = bfault - 1\n"
+	for (fn = 0; fn < B_COUNT; fn++) {
+		int nc, c, lo, hi;
+
+		if (!uses_fn(tp, fn))
+			continue;
+		nc = chunk_bounds(tp, 3 + fn, 0, &lo, &hi);
+		for (c = 0; c < nc; c++) {
+			chunk_bounds(tp, 3 + fn, c, &lo, &hi);
+			put(g, "\t:: d_step { ISC%d_%d%s && pc[%d] >= %d && "
+			    "pc[%d] <= %d && CEN%d_%d && SCHED%d ->\n"
+			    "\t\tdo_switch(%d, %d, %d); arg%d_%d_%d(); "
+			    "ca_body%d_%d(); res%d_%d_%d();\n"
+			    "\t\tif\n\t\t:: bfault -> fst[%d] = 1; fmap[%d] = "
+			    "bfault - 1\n"
 			    "\t\t:: else -> pc[%d] = pc[%d] + 1\n\t\tfi;\n"
-			    "\t\tskip\n\t}\n", t, fn, fg, t, fn, t, t, tp->cpu,
-			    tp->proc, t, fn, t, fn, t, fn, t, t, t, t);
+			    "\t\tskip\n\t}\n", t, fn, fg, t, lo, t, hi, t, fn,
+			    t, t, tp->cpu, tp->proc, t, 3 + fn, c, t, fn, t,
+			    3 + fn, c, t, t, t, t);
+		}
+	}
 	if (g->lazy)
 		put(g, "\t:: d_step { fst[%d] != 0 && FAULT_ENABLED(%d) && "
 		    "SCHED%d ->\n\t\tdo_switch(%d, %d, %d); fault_step(%d, %d); skip\n"
@@ -932,7 +1000,7 @@ static void emit_header(struct gen *g)
 	    " * observation is not Never.  Deadlocks, faults and failed asserts\n"
 	    " * satisfy no condition: they are valid end states here.");
 	put(g, " *\n * Run: spin -a FILE.pml && cc -O2 -fwrapv -DSAFETY "
-	    "-DVECTORSZ=8192 -o pan pan.c && ./pan -m1000000\n"
+	    "-DVECTORSZ=16384 -o pan pan.c && ./pan -m1000000\n"
 	    " * An error named capacity_exceeded means the model's fixed "
 	    "arrays are too\n * small (STALE_PROMELA_LINES, STALE_PROMELA_WORDS); "
 	    "scenario_error, a\n * run-time error stale reports too.\n */\n\n");
@@ -991,7 +1059,7 @@ static void emit_globals(struct gen *g)
 	for (t = 0; t < p->nthreads; t++)
 		put(g, "hidden byte kd%d[%d];\n", t, p->threads[t].ncode);
 	put(g, "byte evi;\t/* the line an eviction or a final write-back takes */\n");
-	put(g, "hidden int lva, lval, lst, lfix;\n"
+	put(g, "hidden int lva, lval, lfix, ldok;\n"
 	    "hidden int cfn, cres, ca0, ca1, ca2, ca3, ca4, ca5;\n");
 	if (g->victims) {
 		put(g, "inline choose_victim() {\n\tif\n\t:: victim = 0\n");
@@ -1005,7 +1073,7 @@ static void emit_evictor_final(struct gen *g)
 {
 	const struct prog *p = g->p;
 	const struct scenario *sc = p->sc;
-	int c, i, any = 0;
+	int c, i;
 
 	if (p->evict_any && p->prof.index != IDX_NONE) {
 		put(g, "\n/* evict any: any line of any CPU, between any two steps */\n"
@@ -1040,12 +1108,9 @@ static void emit_evictor_final(struct gen *g)
 		}
 	put(g, "\t:: else -> break\n\tod;\n\tatomic {\n");
 	for (i = 0; i < p->nrefs; i++)
-		if (!p->refs[i].is_reg) {
+		if (!p->refs[i].is_reg)
 			put(g, "\t\tmem_read(%d, cv%d);\n", (int)p->refs[i].pa, i);
-			any = 1;
-		}
 	put(g, "\t\tskip\n\t};\n");
-	(void)any;
 	if (sc->cond == NULL) {
 		put(g, "\tskip\t/* no condition: every final state is fine */\n");
 	} else if (g->forall) {
