@@ -13,21 +13,9 @@
 
 #include "cache.h"
 #include "profile.h"
+#include "check.h"
 
-static int passed, failed;
 
-#define CHECK(c) check((c) != 0, #c, __LINE__)
-
-static int check(int ok, const char *what, int line)
-{
-	if (ok) {
-		passed++;
-	} else {
-		failed++;
-		printf("FAIL line %d: %s\n", line, what);
-	}
-	return ok;
-}
 
 #define PA	0x100000u	/* the page */
 #define PA2	0x101000u	/* another page */

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "parser.h"
+#include "check.h"
 
-static int passed, failed;
 
 /* Like diag_print, but on stdout so that it stays in order with FAIL. */
 static void show(const struct diag *d)
@@ -17,18 +17,6 @@ static void show(const struct diag *d)
 	printf("%s:%d:%d: %s\n", d->file, d->pos.line, d->pos.col, d->msg);
 }
 
-#define CHECK(c) check((c) != 0, #c, __LINE__)
-
-static int check(int ok, const char *what, int line)
-{
-	if (ok) {
-		passed++;
-	} else {
-		failed++;
-		fprintf(stdout, "FAIL line %d: %s\n", line, what);
-	}
-	return ok;
-}
 
 /*
  * Parse from an exact-size heap copy, so that the sanitizers catch any
