@@ -1,6 +1,7 @@
 /*
  * main.c - the stale command: `run`, `fuse` (the default), `profiles`.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ static void usage(FILE *f)
 	      "  --no-reduce         explore without reductions\n"
 	      "  --json              one JSON object per file\n"
 	      "  --fuse-strategy F   a copy strategy of your own\n"
-	      "  --jobs N            table cells computed by N processes\n"
+	      "  --jobs N            run: N searcher threads; fuse: N processes\n"
 	      "  --help, --version\n", f);
 }
 
@@ -46,6 +47,24 @@ static int onoff(const char *s, const char *what)
 		return 0;
 	fprintf(stderr, "command line:1:1: bad value '%s' for %s\n", s, what);
 	exit(2);
+}
+
+#define MAX_JOBS	256
+
+/* A whole number from lo to hi, or a command-line error. */
+static long number(const char *s, const char *what, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "command line:1:1: %s must be a number from "
+			"%ld to %ld, not '%s'\n", what, lo, hi, s);
+		exit(2);
+	}
+	return v;
 }
 
 static int cmd_profiles(void)
@@ -188,12 +207,8 @@ int main(int argc, char **argv)
 			t.tsv = 1;
 			break;
 		case 'J':
-			t.jobs = atoi(optarg);
-			if (t.jobs < 1) {
-				fprintf(stderr, "command line:1:1: --jobs must "
-					"be at least 1\n");
-				return 2;
-			}
+			t.jobs = number(optarg, "--jobs", 1, MAX_JOBS);
+			o.jobs = t.jobs;
 			break;
 		case 'P':
 			t.profile = optarg;
@@ -224,6 +239,8 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "profiles") == 0)
 		return cmd_profiles();
 	if (strcmp(cmd, "fuse") == 0) {
+		/* the table's cells run in processes; each search is serial */
+		o.jobs = 1;
 		if (optind < argc) {
 			fprintf(stderr, "command line:1:1: stale fuse takes no "
 				"file ('%s'); use stale run\n", argv[optind]);

@@ -335,7 +335,9 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 	struct scenario *sc;
 	struct prog p, ref;
 	struct result r, rr;
-	struct search_opts so = { .reduce = o->reduce, .max_states = o->max_states };
+	struct search_opts so = { .reduce = o->reduce,
+				  .max_states = o->max_states,
+				  .jobs = o->jobs };
 	int i, pos = 0, neg = 0, alias = 0, status = 0, first = 1;
 	const char *obs;
 

@@ -8,6 +8,24 @@
 #include <xxhash.h>
 
 #include "hashset.h"
+#include "membudget.h"
+
+/* realloc within the memory budget: NULL (and p kept) when it is spent */
+static void *resize(struct hashset *h, void *p, size_t old, size_t n)
+{
+	void *q;
+
+	if (n > old && !mem_take(n - old))
+		return NULL;
+	q = realloc(p, n);
+	if (q == NULL) {
+		if (n > old)
+			mem_give(n - old);
+		return NULL;
+	}
+	h->reserved += n - old;
+	return q;
+}
 
 void hs_init(struct hashset *h)
 {
@@ -23,6 +41,7 @@ void hs_init(struct hashset *h)
 
 void hs_free(struct hashset *h)
 {
+	mem_give(h->reserved);
 	free(h->slots);
 	free(h->arena);
 	free(h->byid);
@@ -30,13 +49,20 @@ void hs_free(struct hashset *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static void grow(struct hashset *h)
+static int grow(struct hashset *h)
 {
 	size_t ncap = h->cap * 2, i, j;
-	struct hslot *ns = calloc(ncap, sizeof(*ns));
+	struct hslot *ns;
 
-	if (ns == NULL)
-		abort();
+	if (!mem_take(ncap * sizeof(*ns)))
+		return 0;
+	ns = calloc(ncap, sizeof(*ns));
+	if (ns == NULL) {
+		mem_give(ncap * sizeof(*ns));
+		return 0;
+	}
+	mem_give(h->cap * sizeof(*ns));
+	h->reserved += (ncap - h->cap) * sizeof(*ns);
 	for (i = 0; i < h->cap; i++) {
 		if (h->slots[i].off == 0)
 			continue;
@@ -48,43 +74,69 @@ static void grow(struct hashset *h)
 	free(h->slots);
 	h->slots = ns;
 	h->cap = ncap;
+	return 1;
+}
+
+static size_t find(const struct hashset *h, uint64_t hash,
+		   const uint8_t *key, size_t len, int *found)
+{
+	size_t i = hash & (h->cap - 1);
+
+	*found = 0;
+	while (h->slots[i].off != 0) {
+		if (h->slots[i].hash == hash && h->slots[i].len == len &&
+		    memcmp(h->arena + h->slots[i].off, key, len) == 0) {
+			*found = 1;
+			break;
+		}
+		i = (i + 1) & (h->cap - 1);
+	}
+	return i;
 }
 
 size_t hs_insert(struct hashset *h, const uint8_t *key, size_t len,
 		 int *is_new)
 {
 	uint64_t hash = XXH3_64bits(key, len);
-	size_t i;
+	size_t i = find(h, hash, key, len, is_new), n;
+	void *a, *b;
 
-	if (2 * (h->count + 1) > h->cap)
-		grow(h);
-	i = hash & (h->cap - 1);
-	while (h->slots[i].off != 0) {
-		if (h->slots[i].hash == hash && h->slots[i].len == len &&
-		    memcmp(h->arena + h->slots[i].off, key, len) == 0) {
-			*is_new = 0;
-			return i;
-		}
-		i = (i + 1) & (h->cap - 1);
+	if (*is_new) {
+		*is_new = 0;
+		return i;
 	}
-	while (h->used + len > h->size) {
-		h->size *= 2;
-		h->arena = realloc(h->arena, h->size);
-		if (h->arena == NULL)
-			abort();
+	if (2 * (h->count + 1) > h->cap) {
+		if (!grow(h))
+			return HS_NOMEM;
+		i = find(h, hash, key, len, is_new);
+	}
+	for (n = h->size; h->used + len > n;)
+		n *= 2;
+	if (n > h->size) {
+		if ((a = resize(h, h->arena, h->size, n)) == NULL)
+			return HS_NOMEM;
+		h->arena = a;
+		h->size = n;
+	}
+	if (h->count == h->idcap) {
+		n = h->idcap ? 2 * h->idcap : 1024;
+		a = resize(h, h->byid, sizeof(uint64_t) * h->idcap,
+			   sizeof(uint64_t) * n);
+		if (a == NULL)
+			return HS_NOMEM;
+		h->byid = a;
+		b = resize(h, h->lenbyid, sizeof(uint32_t) * h->idcap,
+			   sizeof(uint32_t) * n);
+		if (b == NULL)
+			return HS_NOMEM;
+		h->lenbyid = b;
+		h->idcap = n;
 	}
 	memcpy(h->arena + h->used, key, len);
 	h->slots[i].hash = hash;
 	h->slots[i].off = h->used;
 	h->slots[i].len = (uint32_t)len;
 	h->slots[i].flags = (uint32_t)h->count;
-	if (h->count == h->idcap) {
-		h->idcap = h->idcap ? 2 * h->idcap : 1024;
-		h->byid = realloc(h->byid, sizeof(uint64_t) * h->idcap);
-		h->lenbyid = realloc(h->lenbyid, sizeof(uint32_t) * h->idcap);
-		if (h->byid == NULL || h->lenbyid == NULL)
-			abort();
-	}
 	h->byid[h->count] = h->used;
 	h->lenbyid[h->count] = (uint32_t)len;
 	h->used += len;

@@ -27,11 +27,14 @@ struct hashset {
 	uint64_t *byid;		/* arena offset of each id */
 	uint32_t *lenbyid;
 	size_t idcap;
+	size_t reserved;	/* bytes of the memory budget held */
 };
+
+#define HS_NOMEM	((size_t)-1)	/* hs_insert: the budget is spent */
 
 void hs_init(struct hashset *h);
 void hs_free(struct hashset *h);
-/* Insert; returns the slot index and sets *is_new. */
+/* Insert; returns the slot index and sets *is_new, or HS_NOMEM. */
 size_t hs_insert(struct hashset *h, const uint8_t *key, size_t len,
 		 int *is_new);
 const uint8_t *hs_key(const struct hashset *h, size_t slot, size_t *len);

@@ -19,38 +19,12 @@
 
 #include "cache.h"
 #include "kmm.h"
-#include "hashset.h"
-#include "search.h"
+#include "explorer.h"
 #include "step.h"
 
 #define ON_STACK HS_MARK
 
-struct frame {
-	uint64_t off;
-	uint32_t len;
-	uint32_t *labels;
-	int nlabels, cap, next;
-	uint32_t chosen;
-};
-
-struct explorer {
-	const struct prog *p;
-	const struct search_opts *o;
-	struct result *r;
-	struct hashset visited;
-	struct codec *codec;
-	struct hashset outkeys;
-	struct frame *stack;
-	int depth, cap;
-	uint8_t *buf;
-	struct state *s, *s2, *s3;
-	long *steps;		/* per thread, along the current path */
-	int failed;
-	uint32_t finals[64];
-	int nfinals;
-};
-
-static void add_label(struct frame *f, uint32_t l)
+void ex_add_label(struct frame *f, uint32_t l)
 {
 	if (f->nlabels == f->cap) {
 		f->cap = f->cap ? 2 * f->cap : 16;
@@ -140,17 +114,27 @@ static void free_outcome(struct outcome *o)
 	free(o->path);
 }
 
-static void record(struct explorer *e, const struct state *s,
-		   enum outcome_kind kind, uint32_t last, const char *msg,
-		   struct pos pos)
+void ex_record(struct explorer *e, const struct state *s,
+	       enum outcome_kind kind, uint32_t last, const char *msg,
+	       struct pos pos)
 {
 	struct result *r = e->r;
 	struct outcome o, *n;
 	int is_new, i;
 
 	make_outcome(e, s, kind, &o);
-	hs_insert(&e->outkeys, o.key, o.keylen, &is_new);
+	if (e->lock)
+		pthread_mutex_lock(e->lock);
+	if (hs_insert(e->outkeys, o.key, o.keylen, &is_new) == HS_NOMEM) {
+		if (e->lock)
+			pthread_mutex_unlock(e->lock);
+		free_outcome(&o);
+		ex_error(e, ex_msg_nomem, (struct pos){ 0 }, last);
+		return;
+	}
 	if (!is_new) {
+		if (e->lock)
+			pthread_mutex_unlock(e->lock);
 		free_outcome(&o);
 		return;
 	}
@@ -177,6 +161,8 @@ static void record(struct explorer *e, const struct state *s,
 		r->stopped = 1;
 		e->failed = 1;
 	}
+	if (e->lock)
+		pthread_mutex_unlock(e->lock);
 }
 
 /*
@@ -231,7 +217,7 @@ static void finals(struct explorer *e, struct state *s, uint32_t last)
 			free(t);
 		}
 	if (!shared)
-		record(e, s, OK_NORMAL, last, NULL, (struct pos){ 0 });
+		ex_record(e, s, OK_NORMAL, last, NULL, (struct pos){ 0 });
 }
 
 static int all_done(const struct prog *p, const struct state *s)
@@ -245,7 +231,7 @@ static int all_done(const struct prog *p, const struct state *s)
 }
 
 /* The labels of a state; 0 if it is final (recorded here). */
-static int labels_of(struct explorer *e, struct frame *f, struct state *s)
+int ex_labels_of(struct explorer *e, struct frame *f, struct state *s)
 {
 	const struct prog *p = e->p;
 	uint32_t lines[MAX_THREADS];
@@ -263,7 +249,7 @@ static int labels_of(struct explorer *e, struct frame *f, struct state *s)
 		if (!step_can_run(p, s, t))
 			continue;
 		any = 1;
-		add_label(f, LBL(LBL_STEP, t, 0));
+		ex_add_label(f, LBL(LBL_STEP, t, 0));
 		fp = step_footprint(p, s, t, &pl);
 		if (fp < 0)
 			all_lines = 1;
@@ -271,7 +257,7 @@ static int labels_of(struct explorer *e, struct frame *f, struct state *s)
 			lines[nl++] = pl;
 	}
 	if (!any) {
-		record(e, s, OK_DEADLOCK, 0xffffffffu, "deadlock",
+		ex_record(e, s, OK_DEADLOCK, 0xffffffffu, "deadlock",
 		       (struct pos){ 0 });
 		return 0;
 	}
@@ -297,13 +283,13 @@ static int labels_of(struct explorer *e, struct frame *f, struct state *s)
 				want = cache_line_stale(&c, cpu, i);
 			}
 			if (want || !e->o->reduce)
-				add_label(f, LBL(LBL_EVICT, cpu, i));
+				ex_add_label(f, LBL(LBL_EVICT, cpu, i));
 		}
 	return f->nlabels;
 }
 
-static int push(struct explorer *e, const uint8_t *key, size_t len,
-		size_t slot)
+/* A fresh frame on top of the stack (not yet counted in depth). */
+struct frame *ex_new_frame(struct explorer *e)
 {
 	struct frame *f;
 
@@ -315,11 +301,19 @@ static int push(struct explorer *e, const uint8_t *key, size_t len,
 	}
 	f = &e->stack[e->depth];
 	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+static int push(struct explorer *e, const uint8_t *key, size_t len,
+		size_t slot)
+{
+	struct frame *f = ex_new_frame(e);
+
 	f->off = e->visited.slots[slot].off;
 	f->len = (uint32_t)len;
 	state_decode(e->codec, key, len, e->s);
 	/* outcomes recorded here have the path of the frames below */
-	if (labels_of(e, f, e->s) == 0) {
+	if (ex_labels_of(e, f, e->s) == 0) {
 		free(f->labels);
 		return 0;
 	}
@@ -336,7 +330,13 @@ static void pop(struct explorer *e)
 				f->len, &is_new);
 
 	e->visited.slots[slot].flags &= ~ON_STACK;
-	free(f->labels);
+	ex_drop_frame(e);
+}
+
+/* Drop the top frame; the step that led to it leaves the path. */
+void ex_drop_frame(struct explorer *e)
+{
+	free(e->stack[e->depth - 1].labels);
 	e->depth--;
 	if (e->depth > 0) {
 		uint32_t l = e->stack[e->depth - 1].chosen;
@@ -346,27 +346,90 @@ static void pop(struct explorer *e)
 	}
 }
 
-static void error(struct explorer *e, const char *msg, struct pos pos,
-		  uint32_t last)
+/* The first error of a search is its error (parallel: of any searcher). */
+void ex_error(struct explorer *e, const char *msg, struct pos pos,
+	      uint32_t last)
 {
+	struct result *r = e->r;
 	int i;
 
 	e->failed = 1;
-	e->r->error = 1;
-	e->r->errmsg = msg;
-	e->r->errpos = pos;
-	e->r->nerrpath = e->depth + 1;
-	e->r->errpath = malloc(sizeof(uint32_t) * (size_t)(e->depth + 1));
-	if (e->r->errpath == NULL)
-		abort();
-	for (i = 0; i < e->depth; i++)
-		e->r->errpath[i] = e->stack[i].chosen;
-	e->r->errpath[e->depth] = last;
+	if (e->lock)
+		pthread_mutex_lock(e->lock);
+	if (!r->error) {
+		r->error = 1;
+		r->errmsg = msg;
+		r->errpos = pos;
+		r->nerrpath = e->depth + 1;
+		r->errpath = malloc(sizeof(uint32_t) * (size_t)(e->depth + 1));
+		if (r->errpath == NULL)
+			abort();
+		for (i = 0; i < e->depth; i++)
+			r->errpath[i] = e->stack[i].chosen;
+		r->errpath[e->depth] = last;
+	}
+	if (e->lock)
+		pthread_mutex_unlock(e->lock);
+}
+
+const char *const ex_msg_loop = "a loop can run forever here (every loop "
+	"must terminate; waiting on another thread needs a blocking call)";
+const char *const ex_msg_nomem = "out of memory: the visited states need "
+	"more than the memory available (--max-memory)";
+
+/*
+ * After transition l from frame f: record a fault or failed assert,
+ * stop at an error or a reduction-4 violation, count the thread's step.
+ * AFTER_STATE: e->s2 is a state to look up.
+ */
+enum after ex_after_apply(struct explorer *e, struct frame *f, uint32_t l,
+			  const struct ctx *c)
+{
+	const struct prog *p = e->p;
+	int k;
+
+	if (LBL_KIND(l) == LBL_STEP && LBL_B(l) == 0 && c->nchoices > 1)
+		for (k = 1; k < c->nchoices; k++)
+			ex_add_label(f, LBL(LBL_STEP, LBL_A(l), k));
+	if (e->s2->violation) {
+		e->violation = e->s2->violation;
+		return AFTER_STOP;
+	}
+	if (e->s2->overflow) {
+		ex_error(e, "the scenario exceeds the model's capacity "
+			 "(memory words or cache lines)", c->errpos, l);
+		return AFTER_STOP;
+	}
+	if (c->end == OK_ERROR) {
+		ex_error(e, c->msg, c->errpos, l);
+		return AFTER_STOP;
+	}
+	if (c->end == OK_FAULT || c->end == OK_ASSERT) {
+		ex_record(e, e->s2, c->end, l, c->msg, c->errpos);
+		return e->failed ? AFTER_STOP : AFTER_DONE;
+	}
+	if (LBL_KIND(l) == LBL_STEP && ++e->steps[LBL_A(l)] > p->max_steps) {
+		ex_error(e, "this thread takes more than --max-steps steps",
+			 p->threads[LBL_A(l)].pos, l);
+		return AFTER_STOP;
+	}
+	return AFTER_STATE;
+}
+
+/* The position a loop error points at: the instruction of the step. */
+struct pos ex_loop_pos(const struct explorer *e, uint32_t l)
+{
+	struct pos pos = { 0 };
+
+	if (LBL_KIND(l) == LBL_STEP)
+		pos = e->p->threads[LBL_A(l)].code[
+			e->s2->t[LBL_A(l)].pc].pos;
+	return pos;
 }
 
 /* Apply label l to state s (in place); c is filled for the caller. */
-static void apply(const struct prog *p, struct state *s, uint32_t l,
-		  int reduce, struct ctx *c, struct trace *tr)
+void ex_apply(const struct prog *p, struct state *s, uint32_t l,
+	      int reduce, struct ctx *c, struct trace *tr)
 {
 	memset(c, 0, sizeof(*c));
 	c->p = p;
@@ -394,7 +457,7 @@ static void apply(const struct prog *p, struct state *s, uint32_t l,
 	}
 }
 
-static double now(void)
+double ex_now(void)
 {
 	struct timespec ts;
 
@@ -459,8 +522,6 @@ static uint64_t single_alias_candidates(struct prog *p)
 	return mask;
 }
 
-static int search_once(const struct prog *p, const struct search_opts *o,
-		       struct result *r);
 
 int search(const struct prog *p0, const struct search_opts *o,
 	   struct result *r)
@@ -473,27 +534,86 @@ int search(const struct prog *p0, const struct search_opts *o,
 	q = *p;
 	q.single_alias = o->reduce ? single_alias_candidates(&q) : 0;
 	for (;;) {
-		int rc = search_once(&q, o, r), v = r->violation;
+		int rc = o->jobs > 1 ? psearch_once(&q, o, r) :
+				       search_once(&q, o, r);
 
+		if (rc == PSEARCH_LOOP) {
+			/* the sequential search finds the loop and its path */
+			spent += r->seconds;
+			result_free(r);
+			rc = search_once(&q, o, r);
+		}
 		states += r->states;
 		spent += r->seconds;
-		if (v == 0) {
+		if (r->violated == 0) {
 			r->single_alias = q.single_alias;
 			r->states_all = states;
 			r->seconds = spent;
 			return rc;
 		}
-		/* a second alias of that page exists: explore it fully */
-		q.single_alias &= ~(1ull << (v - 1));
+		/*
+		 * A second alias of these pages exists: explore them fully.
+		 * The parallel search may meet several at once; dropping them
+		 * together ends where dropping them one by one does, since a
+		 * violation met first on a path stays reachable while the
+		 * other pages are still reduced (docs/parallel.md).
+		 */
+		q.single_alias &= ~r->violated;
 		result_free(r);
 	}
 }
 
-static int search_once(const struct prog *p, const struct search_opts *o,
-		       struct result *r)
+/* The initial state into e->s2; 0 if the search ends right there. */
+int ex_start(struct explorer *e)
+{
+	struct ctx c0 = step_init(e->p, e->s2, e->o->reduce);
+
+	if (e->s2->violation) {
+		e->violation = e->s2->violation;
+		return 0;
+	}
+	if (c0.end == OK_ERROR) {
+		ex_error(e, c0.msg, c0.errpos, 0);
+		return 0;
+	}
+	if (c0.end == OK_FAULT || c0.end == OK_ASSERT) {
+		ex_record(e, e->s2, c0.end, NO_LABEL, c0.msg, c0.errpos);
+		return 0;
+	}
+	return 1;
+}
+
+/* One searcher's scratch space. */
+void ex_scratch(struct explorer *e)
+{
+	e->buf = malloc(state_max_bytes(e->p));
+	e->s = malloc(sizeof(struct state));
+	e->s2 = malloc(sizeof(struct state));
+	e->steps = calloc(MAX_THREADS, sizeof(long));
+	if (e->buf == NULL || e->s == NULL || e->s2 == NULL ||
+	    e->steps == NULL)
+		abort();
+}
+
+void ex_scratch_free(struct explorer *e)
+{
+	while (e->depth > 0) {
+		free(e->stack[e->depth - 1].labels);
+		e->depth--;
+	}
+	free(e->stack);
+	free(e->buf);
+	free(e->s);
+	free(e->s2);
+	free(e->steps);
+}
+
+int search_once(const struct prog *p, const struct search_opts *o,
+		struct result *r)
 {
 	struct explorer e = { 0 };
-	double t0 = now();
+	struct hashset outkeys;
+	double t0 = ex_now();
 	size_t len, slot;
 	int is_new;
 
@@ -502,39 +622,24 @@ static int search_once(const struct prog *p, const struct search_opts *o,
 	e.o = o;
 	e.r = r;
 	hs_init(&e.visited);
-	hs_init(&e.outkeys);
+	hs_init(&outkeys);
+	e.outkeys = &outkeys;
 	e.codec = codec_new(p);
-	e.buf = malloc(state_max_bytes(p));
-	e.s = malloc(sizeof(struct state));
-	e.s2 = malloc(sizeof(struct state));
-	e.steps = calloc(MAX_THREADS, sizeof(long));
-	if (e.buf == NULL || e.s == NULL || e.s2 == NULL || e.steps == NULL)
-		abort();
-	{
-		struct ctx c0 = step_init(p, e.s2, o->reduce);
-
-		if (e.s2->violation) {
-			r->violation = e.s2->violation;
-			goto out;
-		}
-		if (c0.end == OK_ERROR) {
-			error(&e, c0.msg, c0.errpos, 0);
-			goto out;
-		}
-		if (c0.end == OK_FAULT || c0.end == OK_ASSERT) {
-			record(&e, e.s2, c0.end, 0xffffffffu, c0.msg,
-			       c0.errpos);
-			goto out;
-		}
-	}
+	ex_scratch(&e);
+	if (!ex_start(&e))
+		goto out;
 	len = state_encode(e.codec, e.s2, e.buf);
-	slot = hs_insert(&e.visited, e.buf, len, &is_new);
+	slot = len ? hs_insert(&e.visited, e.buf, len, &is_new) : HS_NOMEM;
+	if (slot == HS_NOMEM) {
+		ex_error(&e, ex_msg_nomem, (struct pos){ 0 }, NO_LABEL);
+		goto out;
+	}
 	push(&e, e.buf, len, slot);
 	while (e.depth > 0 && !e.failed) {
 		struct frame *f = &e.stack[e.depth - 1];
 		struct ctx c;
 		uint32_t l;
-		int k;
+		enum after a;
 
 		if (f->next >= f->nlabels) {
 			pop(&e);
@@ -543,46 +648,23 @@ static int search_once(const struct prog *p, const struct search_opts *o,
 		l = f->labels[f->next++];
 		f->chosen = l;
 		state_decode(e.codec, e.visited.arena + f->off, f->len, e.s2);
-		apply(p, e.s2, l, o->reduce, &c, NULL);
+		ex_apply(p, e.s2, l, o->reduce, &c, NULL);
 		r->transitions++;
-		if (LBL_KIND(l) == LBL_STEP && LBL_B(l) == 0 && c.nchoices > 1)
-			for (k = 1; k < c.nchoices; k++)
-				add_label(f, LBL(LBL_STEP, LBL_A(l), k));
-		if (e.s2->violation) {
-			r->violation = e.s2->violation;
+		a = ex_after_apply(&e, f, l, &c);
+		if (a == AFTER_STOP)
 			break;
-		}
-		if (e.s2->overflow) {
-			error(&e, "the scenario exceeds the model's capacity "
-			      "(memory words or cache lines)", c.errpos, l);
-			break;
-		}
-		if (c.end == OK_ERROR) {
-			error(&e, c.msg, c.errpos, l);
-			break;
-		}
-		if (c.end == OK_FAULT || c.end == OK_ASSERT) {
-			record(&e, e.s2, c.end, l, c.msg, c.errpos);
+		if (a == AFTER_DONE)
 			continue;
-		}
-		if (LBL_KIND(l) == LBL_STEP &&
-		    ++e.steps[LBL_A(l)] > p->max_steps) {
-			error(&e, "this thread takes more than --max-steps "
-			      "steps", p->threads[LBL_A(l)].pos, l);
+		len = state_encode(e.codec, e.s2, e.buf);
+		slot = len ? hs_insert(&e.visited, e.buf, len, &is_new) :
+			     HS_NOMEM;
+		if (slot == HS_NOMEM) {
+			ex_error(&e, ex_msg_nomem, c.errpos, l);
 			break;
 		}
-		len = state_encode(e.codec, e.s2, e.buf);
-		slot = hs_insert(&e.visited, e.buf, len, &is_new);
 		if (!is_new) {
 			if (e.visited.slots[slot].flags & ON_STACK) {
-				struct pos pos = { 0 };
-
-				if (LBL_KIND(l) == LBL_STEP)
-					pos = p->threads[LBL_A(l)].code[
-						e.s2->t[LBL_A(l)].pc].pos;
-				error(&e, "a loop can run forever here (every "
-				      "loop must terminate; waiting on another "
-				      "thread needs a blocking call)", pos, l);
+				ex_error(&e, ex_msg_loop, ex_loop_pos(&e, l), l);
 				break;
 			}
 			if (LBL_KIND(l) == LBL_STEP)
@@ -590,31 +672,24 @@ static int search_once(const struct prog *p, const struct search_opts *o,
 			continue;
 		}
 		if (o->max_states && e.visited.count > o->max_states) {
-			error(&e, "more states than --max-states", c.errpos, l);
+			ex_error(&e, "more states than --max-states", c.errpos, l);
 			break;
 		}
 		if (!push(&e, e.buf, len, slot) && LBL_KIND(l) == LBL_STEP)
 			e.steps[LBL_A(l)]--;
 	}
 out:
-	while (e.depth > 0) {
-		free(e.stack[e.depth - 1].labels);
-		e.depth--;
-	}
+	r->violation = e.violation;
+	r->violated = e.violation ? 1ull << (e.violation - 1) : 0;
 	r->states = e.visited.count;
 	r->bytes = hs_bytes(&e.visited) + codec_bytes(e.codec);
 	codec_free(e.codec);
-	r->seconds = now() - t0;
-	free(e.stack);
-	free(e.buf);
-	free(e.s);
-	free(e.s2);
-	free(e.steps);
+	r->seconds = ex_now() - t0;
+	ex_scratch_free(&e);
 	hs_free(&e.visited);
-	hs_free(&e.outkeys);
+	hs_free(&outkeys);
 	return r->error ? -1 : 0;
 }
-
 
 void result_free(struct result *r)
 {
@@ -654,7 +729,7 @@ void witness_trace(const struct prog *p0, const uint32_t *path, int n,
 	p = &q;
 	step_init(p, s, reduce);
 	for (i = 0; i < n; i++)
-		apply(p, s, path[i], reduce, &c, tr);
+		ex_apply(p, s, path[i], reduce, &c, tr);
 	/* at a deadlock, say where each thread waits */
 	for (i = 0; i < p->nthreads; i++)
 		if (step_can_run(p, s, i))

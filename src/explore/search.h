@@ -43,6 +43,7 @@ struct search_opts {
 	 */
 	int stop_at_bad;
 	const struct result *reference;
+	int jobs;		/* searcher threads; 1 or 0: this one */
 };
 
 struct result {
@@ -54,6 +55,7 @@ struct result {
 	double seconds;
 	int stopped;		/* stop_at_bad found one */
 	int violation;		/* reduction 4 must drop page violation - 1 */
+	uint64_t violated;	/* all the pages it must drop (bit per page) */
 	uint64_t single_alias;	/* the pages reduction 4 kept */
 	size_t states_all;	/* states of every attempt */
 	int error;		/* a run-time error of the scenario */

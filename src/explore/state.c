@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hashset.h"
+#include "cset.h"
 
 #include "state.h"
 
@@ -37,9 +37,13 @@ enum { COMP_SYS, COMP_MEM, COMP_CACHE0, COMP_THREAD0 = COMP_CACHE0 + MAX_CPUS };
 struct codec {
 	const struct prog *p;
 	int ncomp;
-	struct hashset tab[COMP_THREAD0 + MAX_THREADS];
-	uint8_t *buf;
+	struct cset *tab[COMP_THREAD0 + MAX_THREADS];
 };
+
+/* The largest component: the kernel objects, or memory, or a cache. */
+#define COMP_MAX	(64 + MAX_REGS * 4 + sizeof(struct kstate) + \
+			 MAX_MEM * sizeof(struct mword) + \
+			 MAX_LINES * (24 + 4 * MAX_LINE_WORDS))
 
 static int comp_count(const struct prog *p)
 {
@@ -219,13 +223,10 @@ struct codec *codec_new(const struct prog *p)
 		abort();
 	c->p = p;
 	c->ncomp = comp_count(p);
+	/* few shards: components are few, and mostly looked up */
 	for (i = 0; i < c->ncomp; i++)
-		hs_init(&c->tab[i]);
-	c->buf = malloc(64 + MAX_REGS * 4 + sizeof(struct kstate) +
-			MAX_MEM * sizeof(struct mword) +
-			MAX_LINES * (24 + 4 * MAX_LINE_WORDS));
-	if (c->buf == NULL)
-		abort();
+		if ((c->tab[i] = cset_new(2)) == NULL)
+			abort();
 	return c;
 }
 
@@ -236,8 +237,7 @@ void codec_free(struct codec *c)
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->ncomp; i++)
-		hs_free(&c->tab[i]);
-	free(c->buf);
+		cset_free(c->tab[i]);
 	free(c);
 }
 
@@ -247,43 +247,49 @@ size_t codec_bytes(const struct codec *c)
 	int i;
 
 	for (i = 0; i < c->ncomp; i++)
-		n += hs_bytes(&c->tab[i]);
+		n += cset_bytes(c->tab[i]);
 	return n;
 }
 
-static uint32_t intern(struct codec *c, int comp, const uint8_t *end)
+/* The component's id into ids; 0 if the memory budget is spent. */
+static int intern(struct codec *c, int comp, const uint8_t *buf,
+		  const uint8_t *end, uint8_t *ids)
 {
 	int is_new;
-	size_t slot = hs_insert(&c->tab[comp], c->buf,
-				(size_t)(end - c->buf), &is_new);
+	uint32_t id = cset_insert(c->tab[comp], buf, (size_t)(end - buf),
+				  &is_new);
 
-	return HS_ID(c->tab[comp].slots[slot].flags);
+	memcpy(ids + 4 * comp, &id, 4);
+	return id != CSET_NOMEM;
 }
 
+/*
+ * Several threads may encode at once (--jobs): the tables are shared
+ * and the scratch buffer is the caller's stack.  Returns 0 when the
+ * memory budget is spent.
+ */
 size_t state_encode(struct codec *c, const struct state *s, uint8_t *ids)
 {
 	const struct prog *p = c->p;
-	uint32_t id;
-	int i;
+	uint8_t buf[COMP_MAX];
+	uint32_t zero = 0;
+	int i, ok;
 
-	if (c->ncomp == 0)
-		return 0;
-	id = intern(c, COMP_SYS, enc_sys(p, s, c->buf));
-	memcpy(ids + 4 * COMP_SYS, &id, 4);
-	id = intern(c, COMP_MEM, (uint8_t *)memcpy(c->buf, s->mem,
-			sizeof(struct mword) * (size_t)s->nmem) +
-		    sizeof(struct mword) * (size_t)s->nmem);
-	memcpy(ids + 4 * COMP_MEM, &id, 4);
+	ok = intern(c, COMP_SYS, buf, enc_sys(p, s, buf), ids);
+	memcpy(buf, s->mem, sizeof(struct mword) * (size_t)s->nmem);
+	ok &= intern(c, COMP_MEM, buf,
+		     buf + sizeof(struct mword) * (size_t)s->nmem, ids);
 	for (i = 0; i < MAX_CPUS; i++) {
-		id = i < p->ncpus ? intern(c, COMP_CACHE0 + i,
-					   enc_cache(p, s, i, c->buf)) : 0;
-		memcpy(ids + 4 * (COMP_CACHE0 + i), &id, 4);
+		if (i < p->ncpus)
+			ok &= intern(c, COMP_CACHE0 + i, buf,
+				     enc_cache(p, s, i, buf), ids);
+		else
+			memcpy(ids + 4 * (COMP_CACHE0 + i), &zero, 4);
 	}
-	for (i = 0; i < p->nthreads; i++) {
-		id = intern(c, COMP_THREAD0 + i, enc_thread(p, s, i, c->buf));
-		memcpy(ids + 4 * (COMP_THREAD0 + i), &id, 4);
-	}
-	return 4 * (size_t)c->ncomp;
+	for (i = 0; i < p->nthreads; i++)
+		ok &= intern(c, COMP_THREAD0 + i, buf,
+			     enc_thread(p, s, i, buf), ids);
+	return ok ? 4 * (size_t)c->ncomp : 0;
 }
 
 void state_decode(const struct codec *c, const uint8_t *ids, size_t len,
@@ -297,18 +303,18 @@ void state_decode(const struct codec *c, const uint8_t *ids, size_t len,
 
 	(void)len;
 	memcpy(&id, ids + 4 * COMP_SYS, 4);
-	dec_sys(p, s, hs_by_id(&c->tab[COMP_SYS], id, &n));
+	dec_sys(p, s, cset_key(c->tab[COMP_SYS], id, &n));
 	memcpy(&id, ids + 4 * COMP_MEM, 4);
-	b = hs_by_id(&c->tab[COMP_MEM], id, &n);
+	b = cset_key(c->tab[COMP_MEM], id, &n);
 	s->nmem = (int)(n / sizeof(struct mword));
 	memcpy(s->mem, b, n);
 	for (i = 0; i < p->ncpus; i++) {
 		memcpy(&id, ids + 4 * (COMP_CACHE0 + i), 4);
-		dec_cache(p, s, i, hs_by_id(&c->tab[COMP_CACHE0 + i], id, &n));
+		dec_cache(p, s, i, cset_key(c->tab[COMP_CACHE0 + i], id, &n));
 	}
 	for (i = 0; i < p->nthreads; i++) {
 		memcpy(&id, ids + 4 * (COMP_THREAD0 + i), 4);
-		dec_thread(p, s, i, hs_by_id(&c->tab[COMP_THREAD0 + i], id, &n));
+		dec_thread(p, s, i, cset_key(c->tab[COMP_THREAD0 + i], id, &n));
 	}
 	s->overflow = 0;
 }

@@ -1,0 +1,329 @@
+/*
+ * cset.c - the shared set.  The strings are split into shards by hash;
+ * each shard has an open-addressing table of 64-bit slots (the high half
+ * of the hash, and id + 1) and a lock.  A lookup reads the table without
+ * the lock: a slot is published with a release store after the string
+ * and its id entry are written, so a reader that sees it sees them.  A
+ * lookup that misses takes the lock and looks again in the current
+ * table, because the shard may have grown meanwhile; only then is the
+ * string added.  A grown table replaces the old one, which is kept until
+ * the set is freed, since a reader may still be probing it.  The strings
+ * live in arena chunks that never move, and ids index a two-level array,
+ * so ids and string addresses stay valid while the set grows.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "cset.h"
+#include "membudget.h"
+
+#define CHUNK_BITS	14		/* ids per entry chunk */
+#define DIR_SIZE	(1u << 18)	/* chunks: 2^32 ids */
+#define ARENA_CHUNK	(1u << 16)
+
+struct entry {
+	const uint8_t *key;		/* a 4-byte length, then the bytes */
+	_Atomic uint32_t aux[2];
+};
+
+struct table {
+	struct table *older;
+	size_t cap;
+	_Atomic uint64_t slot[];
+};
+
+struct shard {
+	pthread_mutex_t lock;
+	struct table *_Atomic tab;
+	size_t count;			/* under lock, as all below */
+	uint8_t *arena;
+	size_t used, size;
+	void *chunks;			/* arena chunks, linked by first word */
+	char pad[64];			/* keep shards' locks apart */
+};
+
+struct cset {
+	int bits;
+	struct shard *sh;
+	struct entry *_Atomic *dir;
+	_Atomic size_t bytes;
+};
+
+static void *take(struct cset *s, size_t n)
+{
+	void *p;
+
+	if (!mem_take(n))
+		return NULL;
+	p = calloc(1, n);
+	if (p == NULL) {
+		mem_give(n);
+		return NULL;
+	}
+	atomic_fetch_add(&s->bytes, n);
+	return p;
+}
+
+static struct table *table_new(struct cset *s, size_t cap)
+{
+	struct table *t = take(s, sizeof(*t) + cap * sizeof(uint64_t));
+
+	if (t != NULL)
+		t->cap = cap;
+	return t;
+}
+
+struct cset *cset_new(int shard_bits)
+{
+	struct cset *s = calloc(1, sizeof(*s));
+	size_t i, n = (size_t)1 << shard_bits;
+
+	if (s == NULL)
+		return NULL;
+	s->bits = shard_bits;
+	s->sh = calloc(n, sizeof(*s->sh));
+	s->dir = calloc(DIR_SIZE, sizeof(*s->dir));
+	if (s->sh == NULL || s->dir == NULL) {
+		free(s->sh);
+		free(s->dir);
+		free(s);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		pthread_mutex_init(&s->sh[i].lock, NULL);
+	return s;
+}
+
+void cset_free(struct cset *s)
+{
+	size_t i, n;
+
+	if (s == NULL)
+		return;
+	n = (size_t)1 << s->bits;
+	for (i = 0; i < n; i++) {
+		struct table *t = atomic_load(&s->sh[i].tab), *o;
+		void *c = s->sh[i].chunks, *next;
+
+		for (; t != NULL; t = o) {
+			o = t->older;
+			free(t);
+		}
+		for (; c != NULL; c = next) {
+			memcpy(&next, c, sizeof(next));
+			free(c);
+		}
+		pthread_mutex_destroy(&s->sh[i].lock);
+	}
+	for (i = 0; i < DIR_SIZE; i++)
+		free(atomic_load(&s->dir[i]));
+	mem_give(atomic_load(&s->bytes));
+	free(s->dir);
+	free(s->sh);
+	free(s);
+}
+
+static struct entry *entry_at(const struct cset *s, uint32_t id)
+{
+	struct entry *c = atomic_load_explicit(&s->dir[id >> CHUNK_BITS],
+					       memory_order_acquire);
+
+	return &c[id & ((1u << CHUNK_BITS) - 1)];
+}
+
+/* The entry of a new id, allocating its chunk (other shards may race). */
+static struct entry *entry_new(struct cset *s, uint32_t id)
+{
+	struct entry *_Atomic *d = &s->dir[id >> CHUNK_BITS];
+	struct entry *c = atomic_load_explicit(d, memory_order_acquire), *none;
+
+	if (c == NULL) {
+		c = take(s, sizeof(struct entry) << CHUNK_BITS);
+		if (c == NULL)
+			return NULL;
+		none = NULL;
+		if (!atomic_compare_exchange_strong(d, &none, c)) {
+			free(c);
+			atomic_fetch_sub(&s->bytes,
+					 sizeof(struct entry) << CHUNK_BITS);
+			mem_give(sizeof(struct entry) << CHUNK_BITS);
+			c = none;
+		}
+	}
+	return &c[id & ((1u << CHUNK_BITS) - 1)];
+}
+
+static int same(const struct cset *s, uint64_t v, const uint8_t *key,
+		uint32_t len)
+{
+	const uint8_t *k = entry_at(s, (uint32_t)v - 1)->key;
+	uint32_t n;
+
+	memcpy(&n, k, 4);
+	return n == len && memcmp(k + 4, key, len) == 0;
+}
+
+/*
+ * Look key up in t: its id, or -1 with *at the empty slot that ends the
+ * probe.  Slot index from the high half of the hash (the low bits chose
+ * the shard), so a grown table can be filled from the slots alone.
+ */
+static int64_t probe(const struct cset *s, const struct table *t,
+		     uint32_t tag, const uint8_t *key, uint32_t len,
+		     size_t *at)
+{
+	size_t i = tag & (t->cap - 1);
+	uint64_t v;
+
+	for (;;) {
+		v = atomic_load_explicit(&t->slot[i], memory_order_acquire);
+		if (v == 0) {
+			*at = i;
+			return -1;
+		}
+		if ((uint32_t)(v >> 32) == tag && same(s, v, key, len))
+			return (int64_t)(uint32_t)v - 1;
+		i = (i + 1) & (t->cap - 1);
+	}
+}
+
+static int grow(struct cset *s, struct shard *h)
+{
+	struct table *o = atomic_load_explicit(&h->tab, memory_order_relaxed);
+	struct table *t = table_new(s, o ? 2 * o->cap : 64);
+	size_t i, j;
+
+	if (t == NULL)
+		return 0;
+	for (i = 0; o != NULL && i < o->cap; i++) {
+		uint64_t v = atomic_load_explicit(&o->slot[i],
+						  memory_order_relaxed);
+
+		if (v == 0)
+			continue;
+		j = (v >> 32) & (t->cap - 1);
+		while (atomic_load_explicit(&t->slot[j], memory_order_relaxed))
+			j = (j + 1) & (t->cap - 1);
+		atomic_store_explicit(&t->slot[j], v, memory_order_relaxed);
+	}
+	t->older = o;
+	atomic_store_explicit(&h->tab, t, memory_order_release);
+	return 1;
+}
+
+/* Copy the key into the shard's arena: a 4-byte length, then the bytes. */
+static const uint8_t *keep(struct cset *s, struct shard *h,
+			   const uint8_t *key, uint32_t len)
+{
+	size_t need = 4 + (size_t)len;
+	uint8_t *k;
+
+	if (h->used + need > h->size) {
+		size_t sz = need + sizeof(void *) > ARENA_CHUNK ?
+			    need + sizeof(void *) : ARENA_CHUNK;
+		uint8_t *c = take(s, sz);
+
+		if (c == NULL)
+			return NULL;
+		memcpy(c, &h->chunks, sizeof(void *));
+		h->chunks = c;
+		h->arena = c;
+		h->used = sizeof(void *);
+		h->size = sz;
+	}
+	k = h->arena + h->used;
+	memcpy(k, &len, 4);
+	memcpy(k + 4, key, len);
+	h->used += need;
+	return k;
+}
+
+static uint32_t add(struct cset *s, struct shard *h, uint32_t tag,
+		    const uint8_t *key, uint32_t len, int *is_new)
+{
+	struct table *t = atomic_load_explicit(&h->tab, memory_order_relaxed);
+	uint32_t id = (uint32_t)(((h->count) << s->bits) + (size_t)(h - s->sh));
+	struct entry *e;
+	int64_t found;
+	size_t at;
+
+	if (t != NULL) {
+		found = probe(s, t, tag, key, len, &at);
+		if (found >= 0) {
+			*is_new = 0;
+			return (uint32_t)found;
+		}
+	}
+	if (((h->count + 1) << s->bits) >= CSET_NOMEM - 1)
+		return CSET_NOMEM;
+	if (t == NULL || 2 * (h->count + 1) > t->cap) {
+		if (!grow(s, h))
+			return CSET_NOMEM;
+		t = atomic_load_explicit(&h->tab, memory_order_relaxed);
+		probe(s, t, tag, key, len, &at);
+	}
+	e = entry_new(s, id);
+	if (e == NULL || (e->key = keep(s, h, key, len)) == NULL)
+		return CSET_NOMEM;
+	h->count++;
+	atomic_store_explicit(&t->slot[at], ((uint64_t)tag << 32) | (id + 1u),
+			      memory_order_release);
+	*is_new = 1;
+	return id;
+}
+
+uint32_t cset_insert(struct cset *s, const uint8_t *key, size_t len,
+		     int *is_new)
+{
+	uint64_t hash = XXH3_64bits(key, len);
+	struct shard *h = &s->sh[hash & (((uint64_t)1 << s->bits) - 1)];
+	uint32_t tag = (uint32_t)(hash >> 32), id;
+	struct table *t = atomic_load_explicit(&h->tab, memory_order_acquire);
+	int64_t found;
+	size_t at;
+
+	*is_new = 0;
+	if (t != NULL) {
+		found = probe(s, t, tag, key, (uint32_t)len, &at);
+		if (found >= 0)
+			return (uint32_t)found;
+	}
+	pthread_mutex_lock(&h->lock);
+	id = add(s, h, tag, key, (uint32_t)len, is_new);
+	pthread_mutex_unlock(&h->lock);
+	return id;
+}
+
+const uint8_t *cset_key(const struct cset *s, uint32_t id, size_t *len)
+{
+	const uint8_t *k = entry_at(s, id)->key;
+	uint32_t n;
+
+	memcpy(&n, k, 4);
+	*len = n;
+	return k + 4;
+}
+
+_Atomic uint32_t *cset_aux(const struct cset *s, uint32_t id)
+{
+	return entry_at(s, id)->aux;
+}
+
+size_t cset_count(const struct cset *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ((size_t)1 << s->bits); i++) {
+		pthread_mutex_lock(&s->sh[i].lock);
+		n += s->sh[i].count;
+		pthread_mutex_unlock(&s->sh[i].lock);
+	}
+	return n;
+}
+
+size_t cset_bytes(const struct cset *s)
+{
+	return atomic_load(&s->bytes);
+}
