@@ -1,7 +1,9 @@
 /*
  * cset.c - the shared set.  The strings are split into shards by hash;
- * each shard has an open-addressing table of 64-bit slots (the high half
- * of the hash, and id + 1) and a lock.  A lookup reads the table without
+ * each shard has an open-addressing table of 64-bit slots and a lock.  A
+ * slot holds 16 bits of the hash and the address of the string's record
+ * (its length, id, the caller's words, then the bytes), so a lookup that
+ * finds the string touches two cache lines, as the sequential hashset.  A lookup reads the table without
  * the lock: a slot is published with a release store after the string
  * and its id entry are written, so a reader that sees it sees them.  A
  * lookup that misses takes the lock and looks again in the current
@@ -23,10 +25,19 @@
 #define DIR_SIZE	(1u << 18)	/* chunks: 2^32 ids */
 #define ARENA_CHUNK	(1u << 16)
 
-struct entry {
-	const uint8_t *key;		/* a 4-byte length, then the bytes */
+struct record {
+	uint32_t len;
+	uint32_t id;
 	_Atomic uint32_t aux[2];
+	uint8_t key[];
 };
+
+struct entry {
+	struct record *rec;
+};
+
+#define PTR_BITS	48		/* user addresses of x86-64, arm64 */
+#define PTR_MASK	(((uint64_t)1 << PTR_BITS) - 1)
 
 struct table {
 	struct table *older;
@@ -155,14 +166,9 @@ static struct entry *entry_new(struct cset *s, uint32_t id)
 	return &c[id & ((1u << CHUNK_BITS) - 1)];
 }
 
-static int same(const struct cset *s, uint64_t v, const uint8_t *key,
-		uint32_t len)
+static struct record *rec_of(uint64_t v)
 {
-	const uint8_t *k = entry_at(s, (uint32_t)v - 1)->key;
-	uint32_t n;
-
-	memcpy(&n, k, 4);
-	return n == len && memcmp(k + 4, key, len) == 0;
+	return (struct record *)(uintptr_t)(v & PTR_MASK);
 }
 
 /*
@@ -183,8 +189,12 @@ static int64_t probe(const struct cset *s, const struct table *t,
 			*at = i;
 			return -1;
 		}
-		if ((uint32_t)(v >> 32) == tag && same(s, v, key, len))
-			return (int64_t)(uint32_t)v - 1;
+		if ((v >> PTR_BITS) == tag >> 16) {
+			const struct record *r = rec_of(v);
+
+			if (r->len == len && memcmp(r->key, key, len) == 0)
+				return r->id;
+		}
 		i = (i + 1) & (t->cap - 1);
 	}
 }
@@ -203,7 +213,8 @@ static int grow(struct cset *s, struct shard *h)
 
 		if (v == 0)
 			continue;
-		j = (v >> 32) & (t->cap - 1);
+		j = XXH3_64bits(rec_of(v)->key, rec_of(v)->len) >> 32 &
+		    (t->cap - 1);
 		while (atomic_load_explicit(&t->slot[j], memory_order_relaxed))
 			j = (j + 1) & (t->cap - 1);
 		atomic_store_explicit(&t->slot[j], v, memory_order_relaxed);
@@ -213,17 +224,19 @@ static int grow(struct cset *s, struct shard *h)
 	return 1;
 }
 
-/* Copy the key into the shard's arena: a 4-byte length, then the bytes. */
-static const uint8_t *keep(struct cset *s, struct shard *h,
-			   const uint8_t *key, uint32_t len)
+/* Copy the key into a record in the shard's arena. */
+static struct record *keep(struct cset *s, struct shard *h,
+			   const uint8_t *key, uint32_t len, uint32_t id)
 {
-	size_t need = 4 + (size_t)len;
-	uint8_t *k;
+	size_t need = (sizeof(struct record) + len + 7) & ~(size_t)7;
+	struct record *k;
 
 	if (h->used + need > h->size) {
 		size_t sz = need + sizeof(void *) > ARENA_CHUNK ?
 			    need + sizeof(void *) : ARENA_CHUNK;
 		uint8_t *c = take(s, sz);
+
+		/* records are 8-aligned: chunks start with the link */
 
 		if (c == NULL)
 			return NULL;
@@ -233,9 +246,10 @@ static const uint8_t *keep(struct cset *s, struct shard *h,
 		h->used = sizeof(void *);
 		h->size = sz;
 	}
-	k = h->arena + h->used;
-	memcpy(k, &len, 4);
-	memcpy(k + 4, key, len);
+	k = (struct record *)(h->arena + h->used);
+	k->len = len;
+	k->id = id;
+	memcpy(k->key, key, len);
 	h->used += need;
 	return k;
 }
@@ -265,11 +279,11 @@ static uint32_t add(struct cset *s, struct shard *h, uint32_t tag,
 		probe(s, t, tag, key, len, &at);
 	}
 	e = entry_new(s, id);
-	if (e == NULL || (e->key = keep(s, h, key, len)) == NULL)
+	if (e == NULL || (e->rec = keep(s, h, key, len, id)) == NULL)
 		return CSET_NOMEM;
 	h->count++;
-	atomic_store_explicit(&t->slot[at], ((uint64_t)tag << 32) | (id + 1u),
-			      memory_order_release);
+	atomic_store_explicit(&t->slot[at], ((uint64_t)(tag >> 16) << PTR_BITS) |
+			      (uint64_t)(uintptr_t)e->rec, memory_order_release);
 	*is_new = 1;
 	return id;
 }
@@ -298,17 +312,15 @@ uint32_t cset_insert(struct cset *s, const uint8_t *key, size_t len,
 
 const uint8_t *cset_key(const struct cset *s, uint32_t id, size_t *len)
 {
-	const uint8_t *k = entry_at(s, id)->key;
-	uint32_t n;
+	const struct record *r = entry_at(s, id)->rec;
 
-	memcpy(&n, k, 4);
-	*len = n;
-	return k + 4;
+	*len = r->len;
+	return r->key;
 }
 
 _Atomic uint32_t *cset_aux(const struct cset *s, uint32_t id)
 {
-	return entry_at(s, id)->aux;
+	return entry_at(s, id)->rec->aux;
 }
 
 size_t cset_count(const struct cset *s)
