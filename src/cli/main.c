@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fusetable.h"
+#include "membudget.h"
 #include "promela.h"
 #include "run.h"
 
@@ -36,6 +37,10 @@ static void usage(FILE *f)
 	      "  --json              one JSON object per file\n"
 	      "  --fuse-strategy F   a copy strategy of your own\n"
 	      "  --jobs N            run: N searcher threads; fuse: N processes\n"
+	      "  --max-memory MIB    bound on the search tables (default: what\n"
+	      "                      the system has available)\n"
+	      "  --estimate[=WALKS]  predict states and time from random walks\n"
+	      "                      instead of searching\n"
 	      "  --help, --version\n", f);
 }
 
@@ -112,6 +117,8 @@ int main(int argc, char **argv)
 		{ "fuse-strategy", required_argument, NULL, 'f' },
 		{ "tsv", no_argument, NULL, 't' },
 		{ "jobs", required_argument, NULL, 'J' },
+		{ "max-memory", required_argument, NULL, 'm' },
+		{ "estimate", optional_argument, NULL, 'E' },
 		{ "profile", required_argument, NULL, 'P' },
 		{ "mode", required_argument, NULL, 'M' },
 		{ "strategy", required_argument, NULL, 'T' },
@@ -209,6 +216,14 @@ int main(int argc, char **argv)
 		case 'J':
 			t.jobs = number(optarg, "--jobs", 1, MAX_JOBS);
 			o.jobs = t.jobs;
+			break;
+		case 'm':
+			mem_set_limit((size_t)number(optarg, "--max-memory (MiB)",
+						     1, 1L << 30) << 20);
+			break;
+		case 'E':
+			o.estimate = optarg ? (int)number(optarg, "--estimate",
+							  1, 1000000) : 1000;
 			break;
 		case 'P':
 			t.profile = optarg;

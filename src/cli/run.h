@@ -19,6 +19,7 @@ struct run_opts {
 	size_t max_states;
 	int first_bad;		/* stop at the first unsafe outcome */
 	int jobs;		/* searcher threads of each search */
+	int estimate;		/* random walks per batch; 0: search */
 };
 
 /* What a check found, for the FUSE table and the tests. */
