@@ -223,7 +223,7 @@ int main(int argc, char **argv)
 			break;
 		case 'E':
 			o.estimate = optarg ? (int)number(optarg, "--estimate",
-							  1, 1000000) : 1000;
+							  1, 1000000) : 300;
 			break;
 		case 'P':
 			t.profile = optarg;

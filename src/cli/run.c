@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "estimate.h"
 #include "run.h"
 
 #ifndef STALE_LIBDIR
@@ -328,6 +329,53 @@ static int pick(const struct result *r, const struct result *rr, int k,
 	return i;
 }
 
+static void put_estimate(FILE *out, const char *what,
+			 const struct estimate *e)
+{
+	if (e->exact) {
+		fprintf(out, "Estimate %s %zu states (exact: the probe "
+			"finished)\n", what, e->probe_states);
+		return;
+	}
+	fprintf(out, "Estimate %s %.3g states (range %.3g to %.3g; "
+		"%d x %d walks, depth up to %d)\n", what, e->states, e->lo,
+		e->hi, EST_BATCHES, e->walks, e->depth);
+}
+
+/* --estimate: predict both searches instead of running them. */
+static int run_estimate(const char *path, const struct run_opts *o,
+			const struct scenario *sc, const struct prog *p,
+			const struct prog *ref, struct search_opts *so,
+			FILE *out)
+{
+	struct estimate em, er;
+	struct result r;
+	double rate;
+
+	if (estimate(ref, so, o->estimate, &er, &r) < 0 ||
+	    estimate(p, so, o->estimate, &em, &r) < 0) {
+		report_error(path, p, &r, o);
+		result_free(&r);
+		return 2;
+	}
+	if (out == NULL)
+		return 0;
+	rate = em.rate > 0 ? em.rate : 1;
+	fprintf(out, "Test %s Estimate\n", sc->name);
+	put_estimate(out, "machine", &em);
+	put_estimate(out, "reference", &er);
+	if (em.exact)
+		fprintf(out, "Estimate time %.2f s (measured)\n",
+			(double)em.probe_states / rate);
+	else
+		fprintf(out, "Estimate time %.3g s (%.3g to %.3g s at the "
+			"probe's %.0f states/s, --jobs %d)\n",
+			em.states / rate, em.lo / rate, em.hi / rate, rate,
+			so->jobs > 1 ? so->jobs : 1);
+	fprintf(out, "Estimate spent %.2f s\n\n", em.seconds + er.seconds);
+	return 0;
+}
+
 static int explore(const char *path, const struct run_opts *o, FILE *out,
 		   struct verdict *v, int witness_only)
 {
@@ -360,6 +408,13 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 	ref.prof = *profile_find("none");
 	ref.prof.page_size = p.prof.page_size;
 	ref.evict_any = 0;
+	if (o->estimate) {
+		status = run_estimate(path, o, sc, &p, &ref, &so, out);
+		v->error = status != 0;
+		prog_free(&p);
+		scenario_free(sc);
+		return status;
+	}
 	if (search(&ref, &so, &rr) < 0) {
 		report_error(path, &ref, &rr, o);
 		result_free(&rr);

@@ -74,6 +74,9 @@ int search_once(const struct prog *p, const struct search_opts *o,
 #define PSEARCH_LOOP	(-2)
 int psearch_once(const struct prog *p, const struct search_opts *o,
 		 struct result *r);
+const struct prog *ex_effective(const struct prog *p, int reduce,
+				 struct prog *tmp);
+uint64_t ex_single_alias(struct prog *p);
 struct pos ex_loop_pos(const struct explorer *e, uint32_t l);
 double ex_now(void);
 

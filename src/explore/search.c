@@ -472,8 +472,8 @@ double ex_now(void)
  * the last value stored, whatever the caches hold: the machine behaves
  * exactly as `none`, which is explored instead.
  */
-static const struct prog *effective(const struct prog *p, int reduce,
-				    struct prog *tmp)
+const struct prog *ex_effective(const struct prog *p, int reduce,
+				 struct prog *tmp)
 {
 	const struct profile *pr = &p->prof;
 
@@ -495,7 +495,7 @@ static const struct prog *effective(const struct prog *p, int reduce,
  * mapping).  Where copies of one alias on different CPUs are not kept
  * coherent, a second CPU is a second alias: then none qualifies.
  */
-static uint64_t single_alias_candidates(struct prog *p)
+uint64_t ex_single_alias(struct prog *p)
 {
 	uint64_t mask = 0;
 	int i, k, n;
@@ -527,12 +527,12 @@ int search(const struct prog *p0, const struct search_opts *o,
 	   struct result *r)
 {
 	struct prog tmp, q;
-	const struct prog *p = effective(p0, o->reduce, &tmp);
+	const struct prog *p = ex_effective(p0, o->reduce, &tmp);
 	double spent = 0;
 	size_t states = 0;
 
 	q = *p;
-	q.single_alias = o->reduce ? single_alias_candidates(&q) : 0;
+	q.single_alias = o->reduce ? ex_single_alias(&q) : 0;
 	for (;;) {
 		int rc = o->jobs > 1 ? psearch_once(&q, o, r) :
 				       search_once(&q, o, r);
@@ -717,7 +717,7 @@ void witness_trace(const struct prog *p0, const uint32_t *path, int n,
 		   int reduce, uint64_t single, struct trace *tr)
 {
 	struct prog tmp, q;
-	const struct prog *p = effective(p0, reduce, &tmp);
+	const struct prog *p = ex_effective(p0, reduce, &tmp);
 	struct state *s = malloc(sizeof(*s));
 	struct ctx c;
 	int i;
