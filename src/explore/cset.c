@@ -23,7 +23,8 @@
 
 #define CHUNK_BITS	14		/* ids per entry chunk */
 #define DIR_SIZE	(1u << 18)	/* chunks: 2^32 ids */
-#define ARENA_CHUNK	(1u << 16)
+#define ARENA_FIRST	(1u << 12)	/* a shard's first chunk; they double */
+#define ARENA_MAX	(1u << 20)
 
 struct record {
 	uint32_t len;
@@ -59,6 +60,7 @@ struct cset {
 	int bits;
 	struct shard *sh;
 	struct entry *_Atomic *dir;
+	_Atomic uint32_t ndir;		/* chunks below this may be in use */
 	_Atomic size_t bytes;
 };
 
@@ -128,7 +130,8 @@ void cset_free(struct cset *s)
 		}
 		pthread_mutex_destroy(&s->sh[i].lock);
 	}
-	for (i = 0; i < DIR_SIZE; i++)
+	/* only the used part: the rest of dir was never touched */
+	for (i = 0; i < atomic_load(&s->ndir); i++)
 		free(atomic_load(&s->dir[i]));
 	mem_give(atomic_load(&s->bytes));
 	free(s->dir);
@@ -151,6 +154,11 @@ static struct entry *entry_new(struct cset *s, uint32_t id)
 	struct entry *c = atomic_load_explicit(d, memory_order_acquire), *none;
 
 	if (c == NULL) {
+		uint32_t want = (id >> CHUNK_BITS) + 1, had = atomic_load(&s->ndir);
+
+		while (had < want &&
+		       !atomic_compare_exchange_weak(&s->ndir, &had, want))
+			;
 		c = take(s, sizeof(struct entry) << CHUNK_BITS);
 		if (c == NULL)
 			return NULL;
@@ -232,8 +240,12 @@ static struct record *keep(struct cset *s, struct shard *h,
 	struct record *k;
 
 	if (h->used + need > h->size) {
-		size_t sz = need + sizeof(void *) > ARENA_CHUNK ?
-			    need + sizeof(void *) : ARENA_CHUNK;
+		size_t sz = h->size ? 2 * h->size : ARENA_FIRST;
+
+		if (sz > ARENA_MAX)
+			sz = ARENA_MAX;
+		if (sz < need + sizeof(void *))
+			sz = need + sizeof(void *);
 		uint8_t *c = take(s, sz);
 
 		/* records are 8-aligned: chunks start with the link */

@@ -41,6 +41,7 @@
 #define NODE_DIR	(1u << 16)
 #define NODE_BLOCK	1024u
 #define FLUSH		256
+#define SPAWN_AT	4096	/* states before the other searchers start */
 
 struct node {
 	uint32_t waiter;
@@ -57,7 +58,9 @@ struct task {
 
 struct par {
 	struct cset *visited;
-	int n;
+	int n;			/* searchers started (under lock) */
+	int want;		/* --jobs */
+	struct worker *w;
 	pthread_mutex_t lock;	/* tasks, idle, done */
 	pthread_cond_t cond;
 	struct task *tasks;
@@ -362,6 +365,26 @@ static void begin(struct worker *w, struct task *t)
 	e->depth++;
 }
 
+static void *searcher(void *arg);
+
+/*
+ * Start the other searchers once the search is big enough to pay for
+ * them: most scenarios have a few hundred states, done before a thread
+ * would have started.
+ */
+static void spawn(struct par *P)
+{
+	int i;
+
+	for (i = 1; i < P->want; i++) {
+		pthread_mutex_lock(&P->lock);
+		P->n++;
+		pthread_mutex_unlock(&P->lock);
+		if (pthread_create(&P->w[i].th, NULL, searcher, &P->w[i]) != 0)
+			abort();
+	}
+}
+
 /* One transition of the top frame. */
 static void expand(struct worker *w, struct frame *f)
 {
@@ -409,6 +432,8 @@ static void expand(struct worker *w, struct frame *f)
 		size_t n = atomic_fetch_add(&P->states, FLUSH) + FLUSH;
 
 		w->fresh = 0;
+		if (n == SPAWN_AT)	/* exactly one searcher sees it */
+			spawn(P);
 		if (o->max_states && n > o->max_states) {
 			ex_error(e, "more states than --max-states", c.errpos, l);
 			stop_all(P);
@@ -507,7 +532,8 @@ static void par_free(struct par *P)
 		free(t->path);
 		free(t);
 	}
-	for (i = 0; i < NODE_DIR; i++)
+	for (i = 0; i < NODE_DIR && (size_t)i << NODE_BITS <
+		    (size_t)atomic_load(&P->nblocks) * NODE_BLOCK; i++)
 		free(atomic_load(&P->nodes[i]));
 	mem_give(atomic_load(&P->node_bytes));
 	free(P->nodes);
@@ -529,10 +555,12 @@ int psearch_once(const struct prog *p, const struct search_opts *o,
 	int i, n = o->jobs, rc;
 
 	memset(r, 0, sizeof(*r));
-	P.n = n;
+	P.n = 1;
+	P.want = n;
 	P.visited = cset_new(8);
 	P.nodes = calloc(NODE_DIR, sizeof(*P.nodes));
 	w = calloc((size_t)n, sizeof(*w));
+	P.w = w;
 	if (P.visited == NULL || P.nodes == NULL || w == NULL)
 		abort();
 	pthread_mutex_init(&P.lock, NULL);
@@ -554,10 +582,8 @@ int psearch_once(const struct prog *p, const struct search_opts *o,
 		ex_scratch(e);
 	}
 	if (root_task(&P, &w[0].e)) {
-		for (i = 0; i < n; i++)
-			if (pthread_create(&w[i].th, NULL, searcher, &w[i]) != 0)
-				abort();
-		for (i = 0; i < n; i++)
+		searcher(&w[0]);
+		for (i = 1; i < P.n; i++)
 			pthread_join(w[i].th, NULL);
 	}
 	r->violated = atomic_load(&P.violated) | (w[0].e.violation ?
