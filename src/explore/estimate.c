@@ -283,6 +283,7 @@ int estimate(const struct prog *p0, const struct search_opts *o, int walks,
 		est->exact = 1;
 		est->states = est->lo = est->hi = (double)r->states;
 		est->seconds = ex_now() - t0;
+		result_free(r);
 		return 0;
 	}
 	result_free(r);
