@@ -7,6 +7,7 @@
 #define STALE_EXPLORER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "hashset.h"
 #include "search.h"
@@ -17,7 +18,9 @@
 struct frame {
 	uint64_t off;		/* sequential: the key in the visited arena */
 	uint32_t len;
-	uint32_t id;		/* parallel: the state's id */
+	uint32_t id;		/* parallel: the state's id, */
+	const uint8_t *key;	/* its bytes (len of them), */
+	_Atomic uint32_t *aux;	/* and its counters (psearch.c) */
 	uint32_t parent;	/* parallel: the id this frame holds a token on */
 	int borrowed;		/* parallel: another searcher owns this state */
 	uint32_t *labels;

@@ -176,11 +176,16 @@ static void finish(struct worker *w, uint32_t id)
 	}
 }
 
-/* Give back one count of id; the last one finishes it. */
+/* Give back one count of id (whose counters are a); the last finishes it. */
+static void release_at(struct worker *w, _Atomic uint32_t *a, uint32_t id)
+{
+	if (atomic_fetch_sub(&a[0], 1) == 1)
+		finish(w, id);
+}
+
 static void release(struct worker *w, uint32_t id)
 {
-	if (atomic_fetch_sub(&aux(w->P, id)[0], 1) == 1)
-		finish(w, id);
+	release_at(w, aux(w->P, id), id);
 }
 
 /*
@@ -214,55 +219,67 @@ static int wait_on(struct worker *w, uint32_t v, uint32_t waiter)
  * unless v is finished.  v may be on this searcher's own stack; then
  * this is a cycle, which shows as states that never finish.
  */
-static void met_again(struct worker *w, uint32_t u, uint32_t v)
+static void met_again(struct worker *w, const struct frame *f, uint32_t v)
 {
 	struct par *P = w->P;
 
 	if (atomic_load(&aux(P, v)[1]) == CLOSED)
 		return;
-	atomic_fetch_add(&aux(P, u)[0], 1);
-	if (!wait_on(w, v, u))
-		atomic_fetch_sub(&aux(P, u)[0], 1);	/* u holds others */
+	atomic_fetch_add(&f->aux[0], 1);
+	if (!wait_on(w, v, f->id))
+		atomic_fetch_sub(&f->aux[0], 1);	/* f holds others */
 }
 
 /* Leave the top frame: its state waits for what it still must, or ends. */
 static void pop_frame(struct worker *w)
 {
 	struct frame *f = &w->e.stack[w->e.depth - 1];
-	struct par *P = w->P;
 	uint32_t v = f->id, parent = f->parent;
-	int pending;
+	_Atomic uint32_t *a = f->aux;
+	int pending, borrowed = f->borrowed;
 
-	if (f->borrowed) {
-		ex_drop_frame(&w->e);
-		release(w, v);
+	ex_drop_frame(&w->e);
+	if (borrowed) {
+		release_at(w, a, v);
 		return;
 	}
-	ex_drop_frame(&w->e);
 	/* only this searcher adds to v's count, so 1 means nothing left */
-	pending = atomic_load(&aux(P, v)[0]) > 1;
+	pending = atomic_load(&a[0]) > 1;
 	if (pending && parent != NO_ID && !wait_on(w, v, parent))
 		release(w, parent);
-	release(w, v);
+	release_at(w, a, v);
 	if (!pending && parent != NO_ID)
 		release(w, parent);
 }
 
-/* Push the new state v, reached from parent: 0 if it is final. */
-static int push_state(struct worker *w, uint32_t v, uint32_t parent)
+/* The frame's state is id: its bytes and counters. */
+static void frame_state(struct par *P, struct frame *f, uint32_t id)
+{
+	size_t len;
+
+	f->id = id;
+	f->key = cset_key(P->visited, id, &len);
+	f->len = (uint32_t)len;
+	f->aux = aux(P, id);
+}
+
+/* Push the new state v, reached from frame pf: 0 if it is final. */
+static int push_state(struct worker *w, uint32_t v, struct frame *pf)
 {
 	struct explorer *e = &w->e;
-	struct par *P = w->P;
-	struct frame *f = ex_new_frame(e);
-	size_t len;
-	const uint8_t *key = cset_key(P->visited, v, &len);
+	uint32_t parent = NO_ID;
+	struct frame *f;
 
-	if (parent != NO_ID)
-		atomic_fetch_add(&aux(P, parent)[0], 1);
-	atomic_fetch_add(&aux(P, v)[0], 1);
-	f->id = v;
+	if (pf != NULL) {
+		atomic_fetch_add(&pf->aux[0], 1);
+		parent = pf->id;
+	}
+	/* ex_new_frame may move the stack: pf is not used below */
+	f = ex_new_frame(e);
+	frame_state(w->P, f, v);
+	atomic_fetch_add(&f->aux[0], 1);
 	f->parent = parent;
-	state_decode(e->codec, key, len, e->s);
+	state_decode(e->codec, f->key, f->len, e->s);
 	if (ex_labels_of(e, f, e->s) == 0) {
 		e->depth++;
 		pop_frame(w);
@@ -298,7 +315,7 @@ static void share(struct worker *w)
 		abort();
 	for (i = 0; i < t->npath; i++)
 		t->path[i] = e->stack[i].chosen;
-	atomic_fetch_add(&aux(P, f->id)[0], 1);	/* the task's count */
+	atomic_fetch_add(&f->aux[0], 1);	/* the task's count */
 	pthread_mutex_lock(&P->lock);
 	t->next = P->tasks;
 	P->tasks = t;
@@ -354,11 +371,11 @@ static void begin(struct worker *w, struct task *t)
 	}
 	e->base = e->depth;
 	if (t->parent == NO_ID) {
-		push_state(w, t->label, NO_ID);
+		push_state(w, t->label, NULL);
 		return;
 	}
 	f = ex_new_frame(e);
-	f->id = t->parent;
+	frame_state(w->P, f, t->parent);
 	f->parent = NO_ID;
 	f->borrowed = 1;
 	ex_add_label(f, t->label);
@@ -395,12 +412,10 @@ static void expand(struct worker *w, struct frame *f)
 	uint32_t l, v;
 	size_t len;
 	int is_new;
-	const uint8_t *key;
 
 	l = f->labels[f->next++];
 	f->chosen = l;
-	key = cset_key(P->visited, f->id, &len);
-	state_decode(e->codec, key, len, e->s2);
+	state_decode(e->codec, f->key, f->len, e->s2);
 	ex_apply(e->p, e->s2, l, o->reduce, &c, NULL);
 	w->transitions++;
 	switch (ex_after_apply(e, f, l, &c)) {
@@ -423,7 +438,7 @@ static void expand(struct worker *w, struct frame *f)
 		return;
 	}
 	if (!is_new) {
-		met_again(w, f->id, v);
+		met_again(w, f, v);
 		if (LBL_KIND(l) == LBL_STEP)
 			e->steps[LBL_A(l)]--;
 		return;
@@ -440,7 +455,7 @@ static void expand(struct worker *w, struct frame *f)
 			return;
 		}
 	}
-	if (!push_state(w, v, f->id) && LBL_KIND(l) == LBL_STEP)
+	if (!push_state(w, v, f) && LBL_KIND(l) == LBL_STEP)
 		e->steps[LBL_A(l)]--;
 }
 
