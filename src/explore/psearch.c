@@ -11,7 +11,8 @@
  * Loops.  The sequential search reports a state met again on its own
  * path.  In parallel a cycle can cross searchers: A holds s1 on its
  * stack, B reaches s1 from s2 while A reaches s2 from s1, and neither
- * meets its own stack.  So every state counts what it still waits for:
+ * meets its own stack.  (A searcher that meets its own stack stops all
+ * at once.)  So every state counts what it still waits for:
  * its own stack frame, its children, and each successor that was still
  * open (on some stack, or in a task) when it was met; a state is
  * finished when that count drops to zero, and then tells the states that
@@ -32,9 +33,12 @@
 #include "step.h"
 
 /*
- * aux[0] of a state: the count of what it waits for; aux[1]: the list of
- * the states waiting for it (node index + 1), or CLOSED once finished.
+ * aux[0] of a state: the searcher whose stack holds it (+1, top byte)
+ * and the count of what it waits for; aux[1]: the list of the states
+ * waiting for it (node index + 1), or CLOSED once finished.
  */
+#define OWNER_SHIFT	24
+#define COUNT_MASK	((1u << OWNER_SHIFT) - 1)
 #define CLOSED		UINT32_MAX
 
 #define NODE_BITS	16
@@ -68,6 +72,7 @@ struct par {
 	_Atomic int ntasks;
 	_Atomic int hungry;
 	_Atomic int stop;
+	_Atomic int loop;	/* a searcher met its own stack */
 	_Atomic uint64_t violated;
 	_Atomic size_t states;	/* new states, flushed in batches */
 	struct node *_Atomic *nodes;
@@ -158,7 +163,8 @@ static void finish(struct worker *w, uint32_t id)
 		while (h != 0) {
 			struct node *n = node_at(P, h - 1);
 
-			if (atomic_fetch_sub(&aux(P, n->waiter)[0], 1) == 1) {
+			if ((atomic_fetch_sub(&aux(P, n->waiter)[0], 1) &
+			     COUNT_MASK) == 1) {
 				if (w->nfin == w->capfin) {
 					w->capfin = w->capfin ? 2 * w->capfin : 64;
 					w->fin = realloc(w->fin, sizeof(uint32_t) *
@@ -179,7 +185,7 @@ static void finish(struct worker *w, uint32_t id)
 /* Give back one count of id (whose counters are a); the last finishes it. */
 static void release_at(struct worker *w, _Atomic uint32_t *a, uint32_t id)
 {
-	if (atomic_fetch_sub(&a[0], 1) == 1)
+	if ((atomic_fetch_sub(&a[0], 1) & COUNT_MASK) == 1)
 		finish(w, id);
 }
 
@@ -216,15 +222,22 @@ static int wait_on(struct worker *w, uint32_t v, uint32_t waiter)
 
 /*
  * Frame f's state u has a transition to v, met before: u waits for v
- * unless v is finished.  v may be on this searcher's own stack; then
- * this is a cycle, which shows as states that never finish.
+ * unless v is finished.  If v is on this searcher's own stack, this is
+ * a cycle, found at once as the sequential search finds it; a cycle
+ * through other searchers' states shows as states that never finish.
  */
 static void met_again(struct worker *w, const struct frame *f, uint32_t v)
 {
 	struct par *P = w->P;
+	_Atomic uint32_t *a = aux(P, v);
 
-	if (atomic_load(&aux(P, v)[1]) == CLOSED)
+	if (atomic_load(&a[1]) == CLOSED)
 		return;
+	if (atomic_load(&a[0]) >> OWNER_SHIFT == (uint32_t)w->e.me + 1) {
+		atomic_store(&P->loop, 1);
+		stop_all(P);
+		return;
+	}
 	atomic_fetch_add(&f->aux[0], 1);
 	if (!wait_on(w, v, f->id))
 		atomic_fetch_sub(&f->aux[0], 1);	/* f holds others */
@@ -243,8 +256,9 @@ static void pop_frame(struct worker *w)
 		release_at(w, a, v);
 		return;
 	}
+	atomic_fetch_sub(&a[0], (uint32_t)(w->e.me + 1) << OWNER_SHIFT);
 	/* only this searcher adds to v's count, so 1 means nothing left */
-	pending = atomic_load(&a[0]) > 1;
+	pending = (atomic_load(&a[0]) & COUNT_MASK) > 1;
 	if (pending && parent != NO_ID && !wait_on(w, v, parent))
 		release(w, parent);
 	release_at(w, a, v);
@@ -277,7 +291,7 @@ static int push_state(struct worker *w, uint32_t v, struct frame *pf)
 	/* ex_new_frame may move the stack: pf is not used below */
 	f = ex_new_frame(e);
 	frame_state(w->P, f, v);
-	atomic_fetch_add(&f->aux[0], 1);
+	atomic_fetch_add(&f->aux[0], 1 + ((uint32_t)(e->me + 1) << OWNER_SHIFT));
 	f->parent = parent;
 	state_decode(e->codec, f->key, f->len, e->s);
 	if (ex_labels_of(e, f, e->s) == 0) {
@@ -613,7 +627,8 @@ int psearch_once(const struct prog *p, const struct search_opts *o,
 	r->bytes = cset_bytes(P.visited) + codec_bytes(codec) +
 		   atomic_load(&P.node_bytes);
 	rc = r->error ? -1 : 0;
-	if (!atomic_load(&P.stop) && r->states > 0 && finished != r->states)
+	if (atomic_load(&P.loop) ||
+	    (!atomic_load(&P.stop) && r->states > 0 && finished != r->states))
 		rc = PSEARCH_LOOP;
 	if (r->violated)
 		for (i = 0; i < 64; i++)
