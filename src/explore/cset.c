@@ -180,15 +180,15 @@ static struct record *rec_of(uint64_t v)
 }
 
 /*
- * Look key up in t: its id, or -1 with *at the empty slot that ends the
- * probe.  Slot index from the high half of the hash (the low bits chose
+ * Look key up in t from slot *at on: its id, or -1 with *at the empty
+ * slot that ends the probe.  Slot index from the high half of the hash (the low bits chose
  * the shard), so a grown table can be filled from the slots alone.
  */
 static int64_t probe(const struct cset *s, const struct table *t,
 		     uint32_t tag, const uint8_t *key, uint32_t len,
 		     size_t *at)
 {
-	size_t i = tag & (t->cap - 1);
+	size_t i = *at;
 	uint64_t v;
 
 	for (;;) {
@@ -266,16 +266,23 @@ static struct record *keep(struct cset *s, struct shard *h,
 	return k;
 }
 
+/*
+ * Under the lock.  seen, at: the table the lock-free lookup searched and
+ * the empty slot it ended at.  Slots are never emptied, so if the table
+ * is still seen, the key can only be at or after at.
+ */
 static uint32_t add(struct cset *s, struct shard *h, uint32_t tag,
-		    const uint8_t *key, uint32_t len, int *is_new)
+		    const uint8_t *key, uint32_t len, int *is_new,
+		    const struct table *seen, size_t at)
 {
 	struct table *t = atomic_load_explicit(&h->tab, memory_order_relaxed);
 	uint32_t id = (uint32_t)(((h->count) << s->bits) + (size_t)(h - s->sh));
 	struct entry *e;
 	int64_t found;
-	size_t at;
 
 	if (t != NULL) {
+		if (t != seen)
+			at = tag & (t->cap - 1);
 		found = probe(s, t, tag, key, len, &at);
 		if (found >= 0) {
 			*is_new = 0;
@@ -288,6 +295,7 @@ static uint32_t add(struct cset *s, struct shard *h, uint32_t tag,
 		if (!grow(s, h))
 			return CSET_NOMEM;
 		t = atomic_load_explicit(&h->tab, memory_order_relaxed);
+		at = tag & (t->cap - 1);
 		probe(s, t, tag, key, len, &at);
 	}
 	e = entry_new(s, id);
@@ -308,16 +316,17 @@ uint32_t cset_insert(struct cset *s, const uint8_t *key, size_t len,
 	uint32_t tag = (uint32_t)(hash >> 32), id;
 	struct table *t = atomic_load_explicit(&h->tab, memory_order_acquire);
 	int64_t found;
-	size_t at;
+	size_t at = 0;
 
 	*is_new = 0;
 	if (t != NULL) {
+		at = tag & (t->cap - 1);
 		found = probe(s, t, tag, key, (uint32_t)len, &at);
 		if (found >= 0)
 			return (uint32_t)found;
 	}
 	pthread_mutex_lock(&h->lock);
-	id = add(s, h, tag, key, (uint32_t)len, is_new);
+	id = add(s, h, tag, key, (uint32_t)len, is_new, t, at);
 	pthread_mutex_unlock(&h->lock);
 	return id;
 }
