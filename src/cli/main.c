@@ -54,7 +54,7 @@ static int onoff(const char *s, const char *what)
 	exit(2);
 }
 
-#define MAX_JOBS	256
+#define MAX_JOBS	64	/* psearch.c keeps a searcher number in 8 bits */
 
 /* A whole number from lo to hi, or a command-line error. */
 static long number(const char *s, const char *what, long lo, long hi)

@@ -180,13 +180,12 @@ static struct record *rec_of(uint64_t v)
 }
 
 /*
- * Look key up in t from slot *at on: its id, or -1 with *at the empty
- * slot that ends the probe.  Slot index from the high half of the hash (the low bits chose
+ * Look key up in t from slot *at on: its record, or NULL with *at the
+ * empty slot that ends the probe.  Slot index from the high half of the hash (the low bits chose
  * the shard), so a grown table can be filled from the slots alone.
  */
-static int64_t probe(const struct cset *s, const struct table *t,
-		     uint32_t tag, const uint8_t *key, uint32_t len,
-		     size_t *at)
+static struct record *probe(const struct table *t, uint32_t tag,
+			     const uint8_t *key, uint32_t len, size_t *at)
 {
 	size_t i = *at;
 	uint64_t v;
@@ -195,13 +194,13 @@ static int64_t probe(const struct cset *s, const struct table *t,
 		v = atomic_load_explicit(&t->slot[i], memory_order_acquire);
 		if (v == 0) {
 			*at = i;
-			return -1;
+			return NULL;
 		}
 		if ((v >> PTR_BITS) == tag >> 16) {
-			const struct record *r = rec_of(v);
+			struct record *r = rec_of(v);
 
 			if (r->len == len && memcmp(r->key, key, len) == 0)
-				return r->id;
+				return r;
 		}
 		i = (i + 1) & (t->cap - 1);
 	}
@@ -271,64 +270,75 @@ static struct record *keep(struct cset *s, struct shard *h,
  * the empty slot it ended at.  Slots are never emptied, so if the table
  * is still seen, the key can only be at or after at.
  */
-static uint32_t add(struct cset *s, struct shard *h, uint32_t tag,
-		    const uint8_t *key, uint32_t len, int *is_new,
-		    const struct table *seen, size_t at)
+static struct record *add(struct cset *s, struct shard *h, uint32_t tag,
+			   const uint8_t *key, uint32_t len, int *is_new,
+			   const struct table *seen, size_t at)
 {
 	struct table *t = atomic_load_explicit(&h->tab, memory_order_relaxed);
 	uint32_t id = (uint32_t)(((h->count) << s->bits) + (size_t)(h - s->sh));
+	struct record *r;
 	struct entry *e;
-	int64_t found;
 
 	if (t != NULL) {
 		if (t != seen)
 			at = tag & (t->cap - 1);
-		found = probe(s, t, tag, key, len, &at);
-		if (found >= 0) {
-			*is_new = 0;
-			return (uint32_t)found;
-		}
+		r = probe(t, tag, key, len, &at);
+		if (r != NULL)
+			return r;
 	}
 	if (((h->count + 1) << s->bits) >= CSET_NOMEM - 1)
-		return CSET_NOMEM;
+		return NULL;
 	if (t == NULL || 2 * (h->count + 1) > t->cap) {
 		if (!grow(s, h))
-			return CSET_NOMEM;
+			return NULL;
 		t = atomic_load_explicit(&h->tab, memory_order_relaxed);
 		at = tag & (t->cap - 1);
-		probe(s, t, tag, key, len, &at);
+		probe(t, tag, key, len, &at);
 	}
 	e = entry_new(s, id);
 	if (e == NULL || (e->rec = keep(s, h, key, len, id)) == NULL)
-		return CSET_NOMEM;
+		return NULL;
 	h->count++;
 	atomic_store_explicit(&t->slot[at], ((uint64_t)(tag >> 16) << PTR_BITS) |
 			      (uint64_t)(uintptr_t)e->rec, memory_order_release);
 	*is_new = 1;
-	return id;
+	return e->rec;
 }
 
-uint32_t cset_insert(struct cset *s, const uint8_t *key, size_t len,
-		     int *is_new)
+uint32_t cset_insert_at(struct cset *s, const uint8_t *key, size_t len,
+			int *is_new, const uint8_t **stored,
+			_Atomic uint32_t **aux)
 {
 	uint64_t hash = XXH3_64bits(key, len);
 	struct shard *h = &s->sh[hash & (((uint64_t)1 << s->bits) - 1)];
-	uint32_t tag = (uint32_t)(hash >> 32), id;
+	uint32_t tag = (uint32_t)(hash >> 32);
 	struct table *t = atomic_load_explicit(&h->tab, memory_order_acquire);
-	int64_t found;
+	struct record *r = NULL;
 	size_t at = 0;
 
 	*is_new = 0;
 	if (t != NULL) {
 		at = tag & (t->cap - 1);
-		found = probe(s, t, tag, key, (uint32_t)len, &at);
-		if (found >= 0)
-			return (uint32_t)found;
+		r = probe(t, tag, key, (uint32_t)len, &at);
 	}
-	pthread_mutex_lock(&h->lock);
-	id = add(s, h, tag, key, (uint32_t)len, is_new, t, at);
-	pthread_mutex_unlock(&h->lock);
-	return id;
+	if (r == NULL) {
+		pthread_mutex_lock(&h->lock);
+		r = add(s, h, tag, key, (uint32_t)len, is_new, t, at);
+		pthread_mutex_unlock(&h->lock);
+		if (r == NULL)
+			return CSET_NOMEM;
+	}
+	if (stored != NULL)
+		*stored = r->key;
+	if (aux != NULL)
+		*aux = r->aux;
+	return r->id;
+}
+
+uint32_t cset_insert(struct cset *s, const uint8_t *key, size_t len,
+		     int *is_new)
+{
+	return cset_insert_at(s, key, len, is_new, NULL, NULL);
 }
 
 const uint8_t *cset_key(const struct cset *s, uint32_t id, size_t *len)

@@ -22,6 +22,11 @@ void cset_free(struct cset *s);
 /* Insert (or find) key; returns its id, or CSET_NOMEM. */
 uint32_t cset_insert(struct cset *s, const uint8_t *key, size_t len,
 		     int *is_new);
+/* The same, with the key's stored copy and its two words, without a
+ * second lookup by id. */
+uint32_t cset_insert_at(struct cset *s, const uint8_t *key, size_t len,
+			int *is_new, const uint8_t **stored,
+			_Atomic uint32_t **aux);
 const uint8_t *cset_key(const struct cset *s, uint32_t id, size_t *len);
 /* Two words per id, zero at first, for the caller. */
 _Atomic uint32_t *cset_aux(const struct cset *s, uint32_t id);

@@ -226,10 +226,10 @@ static int wait_on(struct worker *w, uint32_t v, uint32_t waiter)
  * a cycle, found at once as the sequential search finds it; a cycle
  * through other searchers' states shows as states that never finish.
  */
-static void met_again(struct worker *w, const struct frame *f, uint32_t v)
+static void met_again(struct worker *w, const struct frame *f, uint32_t v,
+		      _Atomic uint32_t *a)
 {
 	struct par *P = w->P;
-	_Atomic uint32_t *a = aux(P, v);
 
 	if (atomic_load(&a[1]) == CLOSED)
 		return;
@@ -277,8 +277,12 @@ static void frame_state(struct par *P, struct frame *f, uint32_t id)
 	f->aux = aux(P, id);
 }
 
-/* Push the new state v, reached from frame pf: 0 if it is final. */
-static int push_state(struct worker *w, uint32_t v, struct frame *pf)
+/*
+ * Push the new state v (its bytes at key, its counters a), reached from
+ * frame pf: 0 if it is final.
+ */
+static int push_state(struct worker *w, uint32_t v, const uint8_t *key,
+		      _Atomic uint32_t *a, struct frame *pf)
 {
 	struct explorer *e = &w->e;
 	uint32_t parent = NO_ID;
@@ -290,7 +294,10 @@ static int push_state(struct worker *w, uint32_t v, struct frame *pf)
 	}
 	/* ex_new_frame may move the stack: pf is not used below */
 	f = ex_new_frame(e);
-	frame_state(w->P, f, v);
+	f->id = v;
+	f->key = key;
+	f->len = (uint32_t)state_max_bytes(e->p);
+	f->aux = a;
 	atomic_fetch_add(&f->aux[0], 1 + ((uint32_t)(e->me + 1) << OWNER_SHIFT));
 	f->parent = parent;
 	state_decode(e->codec, f->key, f->len, e->s);
@@ -385,7 +392,10 @@ static void begin(struct worker *w, struct task *t)
 	}
 	e->base = e->depth;
 	if (t->parent == NO_ID) {
-		push_state(w, t->label, NULL);
+		size_t len;
+
+		push_state(w, t->label, cset_key(w->P->visited, t->label, &len),
+			   aux(w->P, t->label), NULL);
 		return;
 	}
 	f = ex_new_frame(e);
@@ -426,6 +436,8 @@ static void expand(struct worker *w, struct frame *f)
 	uint32_t l, v;
 	size_t len;
 	int is_new;
+	const uint8_t *key;
+	_Atomic uint32_t *a;
 
 	l = f->labels[f->next++];
 	f->chosen = l;
@@ -445,14 +457,15 @@ static void expand(struct worker *w, struct frame *f)
 		break;
 	}
 	len = state_encode(e->codec, e->s2, e->buf);
-	v = len ? cset_insert(P->visited, e->buf, len, &is_new) : CSET_NOMEM;
+	v = len ? cset_insert_at(P->visited, e->buf, len, &is_new, &key, &a) :
+		  CSET_NOMEM;
 	if (v == CSET_NOMEM) {
 		ex_error(e, ex_msg_nomem, c.errpos, l);
 		stop_all(P);
 		return;
 	}
 	if (!is_new) {
-		met_again(w, f, v);
+		met_again(w, f, v, a);
 		if (LBL_KIND(l) == LBL_STEP)
 			e->steps[LBL_A(l)]--;
 		return;
@@ -469,7 +482,7 @@ static void expand(struct worker *w, struct frame *f)
 			return;
 		}
 	}
-	if (!push_state(w, v, f) && LBL_KIND(l) == LBL_STEP)
+	if (!push_state(w, v, key, a, f) && LBL_KIND(l) == LBL_STEP)
 		e->steps[LBL_A(l)]--;
 }
 
