@@ -638,24 +638,12 @@ int result_has(const struct result *r, const struct outcome *o)
 	return 0;
 }
 
-void witness_trace(const struct prog *p0, const uint32_t *path, int n,
-		   int reduce, uint64_t single, struct trace *tr)
+/* At a deadlock, say where each thread waits. */
+static void deadlock_text(const struct prog *p, const struct state *s,
+			  struct trace *tr)
 {
-	struct prog tmp, q;
-	const struct prog *p = effective(p0, reduce, &tmp);
-	struct state *s = malloc(sizeof(*s));
-	struct ctx c;
 	int i;
 
-	if (s == NULL)
-		abort();
-	q = *p;
-	q.single_alias = single;
-	p = &q;
-	step_init(p, s, reduce);
-	for (i = 0; i < n; i++)
-		apply(p, s, path[i], reduce, &c, tr);
-	/* at a deadlock, say where each thread waits */
 	for (i = 0; i < p->nthreads; i++)
 		if (step_can_run(p, s, i))
 			break;
@@ -683,5 +671,37 @@ void witness_trace(const struct prog *p0, const uint32_t *path, int n,
 					     step_text(p, s, i));
 		}
 	}
+}
+
+void witness_replay(const struct prog *p0, const uint32_t *path, int n,
+		    int reduce, uint64_t single, struct trace *tr,
+		    const struct witness_visit *v)
+{
+	struct prog tmp, q;
+	const struct prog *p = effective(p0, reduce, &tmp);
+	struct state *s = malloc(sizeof(*s));
+	struct ctx c;
+	int i;
+
+	if (s == NULL)
+		abort();
+	q = *p;
+	q.single_alias = single;
+	p = &q;
+	step_init(p, s, reduce);
+	if (v != NULL)
+		v->fn(v->arg, p, s, -1);
+	for (i = 0; i < n; i++) {
+		apply(p, s, path[i], reduce, &c, tr);
+		if (v != NULL)
+			v->fn(v->arg, p, s, i);
+	}
+	deadlock_text(p, s, tr);
 	free(s);
+}
+
+void witness_trace(const struct prog *p, const uint32_t *path, int n,
+		   int reduce, uint64_t single, struct trace *tr)
+{
+	witness_replay(p, path, n, reduce, single, tr, NULL);
 }
