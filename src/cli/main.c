@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fusetable.h"
+#include "html.h"
 #include "promela.h"
 #include "run.h"
 
@@ -17,6 +18,7 @@ static void usage(FILE *f)
 	fputs("usage: stale [fuse] [--tsv] [--witness CELL] [--profile P]"
 	      " [--mode M]\n"
 	      "             [--strategy S] [--scenario N] [--fuse-strategy FILE]\n"
+	      "             [--html OUT.html]\n"
 	      "       stale run [options] FILE...\n"
 	      "       stale profiles\n"
 	      "\n"
@@ -33,6 +35,8 @@ static void usage(FILE *f)
 	      "  --no-witness        do not\n"
 	      "  --no-reduce         explore without reductions\n"
 	      "  --json              one JSON object per file\n"
+	      "  --html OUT.html     also write a page with the result and a\n"
+	      "                      picture of each witness (fuse: the table)\n"
 	      "  --fuse-strategy F   a copy strategy of your own\n"
 	      "  --jobs N            table cells computed by N processes\n"
 	      "  --help, --version\n", f);
@@ -98,6 +102,7 @@ int main(int argc, char **argv)
 		{ "strategy", required_argument, NULL, 'T' },
 		{ "scenario", required_argument, NULL, 'N' },
 		{ "promela", no_argument, NULL, 'X' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -106,6 +111,7 @@ int main(int argc, char **argv)
 	struct table_opts t = { 0 };
 	const char *cmd = "fuse";
 	static char cachebuf[256];
+	const char *html = NULL;
 	int ch, i, status = 0, promela = 0;
 
 	o.lo.preempt = -1;
@@ -210,6 +216,10 @@ int main(int argc, char **argv)
 		case 'X':
 			promela = 1;
 			break;
+		case 'H':
+			html = optarg;
+			t.html = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -248,6 +258,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "command line:1:1: stale run needs a file\n");
 		return 2;
 	}
+	if (html != NULL && o.json) {
+		fprintf(stderr, "command line:1:1: --html and --json do not go "
+			"together\n");
+		return 2;
+	}
+	if (html != NULL)
+		return html_run_page(html, argv + optind, argc - optind, &o);
 	for (i = optind; i < argc; i++) {
 		struct verdict v;
 		int s = run_file(argv[i], &o, stdout, &v);
