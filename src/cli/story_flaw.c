@@ -357,6 +357,16 @@ static void say_lost(struct walk *wk, int li, int w)
 			 (int32_t)story_mem_at(st, k, pa));
 }
 
+/* The value the stale read missed may have vanished in its own step. */
+static void lost_in_read(struct walk *wk)
+{
+	const struct word *x = &wk->w[wk->stale.line][wk->stale.word];
+
+	if (wk->stale.w.lost < 0 && x->wstep == wk->stale.w.wstep &&
+	    x->lost == wk->stale.step)
+		wk->stale.w.lost = x->lost;
+}
+
 void story_find_flaw(struct story *st, const struct outcome *o)
 {
 	static struct walk wk;
@@ -381,6 +391,8 @@ void story_find_flaw(struct story *st, const struct outcome *o)
 		shown_events(&wk, k, stored);
 		hidden_stores(&wk, k, stored);
 		losses(&wk, k, stored);
+		if (wk.stale.step == k)
+			lost_in_read(&wk);
 	}
 	for (li = 0; li < st->nlines && lost_li < 0; li++)
 		for (w = 0; w < wk.nw; w++)
