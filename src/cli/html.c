@@ -88,6 +88,7 @@ static const char style[] =
 "svg .culprit{fill:none;stroke:#c00;stroke-width:3}\n"
 "svg .holder{fill:none;stroke:#c00;stroke-width:2;stroke-dasharray:5 3}\n"
 "svg .col{fill:#000;fill-opacity:0}\n"
+"svg .wait{fill:#c00;font-style:italic}\n"
 "@media print{.fig{overflow:visible;border:0}"
 "svg.timeline{max-width:100%;height:auto}"
 "section.witness{break-inside:avoid-page}}\n";
@@ -199,12 +200,20 @@ void html_end(FILE *f)
 static void plain_sentence(FILE *f, const struct story *st,
 			   const struct outcome *o)
 {
-	const char *e = st->tr.buf ? st->tr.buf + st->epilogue : "";
+	const char *sep = ": ";
+	int t;
 
 	switch (o->kind) {
 	case OK_DEADLOCK:
-		fputs("Deadlock: ", f);
-		html_esc(f, *e ? e : "no thread can run.");
+		fputs("Deadlock: no thread can run", f);
+		for (t = 0; t < st->p->nthreads; t++)
+			if (st->wait[t] != NULL) {
+				fprintf(f, "%sP%d ", sep,
+					st->p->threads[t].index);
+				html_escn(f, st->wait[t], st->waitlen[t]);
+				sep = "; ";
+			}
+		fputs(".", f);
 		break;
 	case OK_FAULT:
 		fputs("Fault: an access the mode does not allow (the last "

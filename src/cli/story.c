@@ -348,6 +348,26 @@ static void place_events(struct story *st, int k)
 	}
 }
 
+/* The deadlock lines: "    P1 waits in lock_page(x), held by P0". */
+static void parse_waits(struct story *st)
+{
+	const char *l = st->tr.buf ? st->tr.buf + st->epilogue : "";
+	int t, idx, n;
+
+	while (*l) {
+		const char *nl = strchr(l, '\n');
+
+		if (sscanf(l, " P%d %n", &idx, &n) == 1)
+			for (t = 0; t < st->p->nthreads; t++)
+				if (st->p->threads[t].index == idx) {
+					st->wait[t] = l + n;
+					st->waitlen[t] = (size_t)((nl ? nl :
+						l + strlen(l)) - (l + n));
+				}
+		l = nl ? nl + 1 : l + strlen(l);
+	}
+}
+
 /* The words a person wants to see: those the steps load or store. */
 static void choose_words(struct story *st)
 {
@@ -393,6 +413,7 @@ int story_build(struct story *st, const struct prog *p,
 	for (k = 0; k < st->nsteps; k++)
 		place_events(st, k);
 	choose_words(st);
+	parse_waits(st);
 	story_find_flaw(st, o);
 	return 0;
 }

@@ -64,6 +64,9 @@ struct story {
 	struct prog prog;
 	struct trace tr;	/* the text witness */
 	size_t epilogue;	/* tr offset of the deadlock lines, if any */
+	/* at a deadlock, what each thread waits for ("has ended"); or NULL */
+	const char *wait[MAX_THREADS];
+	size_t waitlen[MAX_THREADS];
 	struct state *snap;	/* nsteps + 1 states; snap[0] is the start */
 	struct story_step *step;
 	int nsteps;

@@ -63,6 +63,7 @@ enum {
 	ROW_H = 26,
 	HEAD_H = 20,	/* a physical line's heading */
 	GAP = 10,
+	WAIT_W = 380,	/* the deadlock's words after the last column */
 };
 
 struct geom {
@@ -70,6 +71,7 @@ struct geom {
 	int ncols;
 	int *col;	/* the column of each step */
 	int *last;	/* the last step of each column (column 0: -1) */
+	int waits;	/* a deadlock: say at the right what each waits for */
 	int lanes_y;
 	int line_y[STORY_MAX_LINES];	/* heading of each line */
 	int height, width;
@@ -145,6 +147,11 @@ static void layout(struct geom *g, const struct story *st)
 	}
 	g->height = y + 4;
 	g->width = col_x(g, g->ncols) + 10;
+	for (k = 0; k < st->p->nthreads; k++)
+		if (st->wait[k] != NULL)
+			g->waits = 1;
+	if (g->waits)
+		g->width += WAIT_W;
 }
 
 /* ---- the threads ------------------------------------------------------- */
@@ -180,17 +187,23 @@ static void lanes(FILE *f, const struct geom *g, const struct story *st)
 		fprintf(f, "<line class=\"alive\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
 			"y2=\"%d\"/>\n", col_x(g, 1), y + ROW_H / 2,
 			col_x(g, end), y + ROW_H / 2);
+		if (st->wait[t] != NULL) {
+			fprintf(f, "<text class=\"wait\" x=\"%d\" y=\"%d\">",
+				col_x(g, g->ncols) + 8, y + 17);
+			html_escn(f, st->wait[t], st->waitlen[t]);
+			fputs("</text>\n", f);
+		}
 		for (c = 1; c < g->ncols; c++) {
 			const struct story_step *sp = &st->step[g->last[c]];
 
 			if (sp->thread != t)
 				continue;
 			fprintf(f, "<rect class=\"%s\" x=\"%d\" y=\"%d\" "
-				"width=\"%d\" height=\"%d\">", sp->kernel ?
-				"kernel" : "user", col_x(g, c) + 1, y + 3,
-				g->cw - 2, ROW_H - 6);
-			col_title(f, g, st, c);
-			fputs("</rect>\n", f);
+				"width=\"%d\" height=\"%d\"><title>P%d, %s "
+				"mode</title></rect>\n", sp->kernel ? "kernel" :
+				"user", col_x(g, c) + 1, y + 3, g->cw - 2,
+				ROW_H - 6, st->p->threads[t].index,
+				sp->kernel ? "kernel" : "user");
 		}
 	}
 }
@@ -406,8 +419,8 @@ static void axis(FILE *f, const struct geom *g, const struct story *st)
 {
 	int col, every = g->cw >= 28 ? 1 : 2;
 
-	fprintf(f, "<text class=\"lbl\" x=\"6\" y=\"%d\">step</text>\n",
-		TOP - 16);
+	fprintf(f, "<text class=\"lbl\" x=\"6\" y=\"%d\">step (hover for "
+		"its text)</text>\n", TOP - 16);
 	/* a column is numbered by its first step */
 	for (col = 0; col < g->ncols; col += every)
 		fprintf(f, "<text class=\"step\" x=\"%d\" y=\"%d\">%d</text>\n",
