@@ -134,7 +134,7 @@ static void timeline_key(FILE *f)
 {
 	fputs("<p class=\"key\" id=\"timeline-key\">How to read a picture: time "
 	      "runs left to right, one column per step (hover a column for "
-	      "its lines of the text witness).<br>", f);
+	      "its lines of the text witness).<br/>", f);
 	svg_swatch(f, "<rect class=\"user\" x=\"2\" y=\"3\" width=\"22\" "
 		   "height=\"12\"/>", "thread runs in user mode");
 	svg_swatch(f, "<rect class=\"kernel\" x=\"2\" y=\"3\" width=\"22\" "
@@ -143,7 +143,7 @@ static void timeline_key(FILE *f)
 		   "y2=\"18\"/><rect class=\"preempt\" x=\"11\" y=\"4\" "
 		   "width=\"4\" height=\"10\"/>", "a CPU switches thread "
 		   "(black bar: the thread left had not finished)");
-	fputs("<br>", f);
+	fputs("<br/>", f);
 	svg_swatch(f, "<rect class=\"clean\" x=\"2\" y=\"3\" width=\"22\" "
 		   "height=\"12\"/>", "a clean cache copy (the numbers: the "
 		   "words it holds)");
@@ -153,7 +153,7 @@ static void timeline_key(FILE *f)
 		   "y2=\"9\"/>", "no copy");
 	svg_swatch(f, "<rect class=\"mem\" x=\"2\" y=\"3\" width=\"22\" "
 		   "height=\"12\"/>", "memory");
-	fputs("<br>", f);
+	fputs("<br/>", f);
 	svg_swatch(f, "<line class=\"fill\" x1=\"13\" y1=\"17\" x2=\"13\" "
 		   "y2=\"3\"/>", "fill from memory");
 	svg_swatch(f, "<line class=\"wb\" x1=\"13\" y1=\"1\" x2=\"13\" "
@@ -178,7 +178,7 @@ static void timeline_key(FILE *f)
 void html_begin(FILE *f, const char *title, const char *intro, int verdicts)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-	      "<meta charset=\"utf-8\">\n<title>", f);
+	      "<meta charset=\"utf-8\"/>\n<title>", f);
 	html_esc(f, title);
 	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n%s<h1>",
 		style, defs);
@@ -244,7 +244,7 @@ void html_witness(FILE *f, const char *id, const char *heading,
 	html_esc(f, heading);
 	fputs("</h3>\n<p>Outcome: <code>", f);
 	html_esc(f, outcome_text);
-	fprintf(f, "</code><br>Machine: %s (%s), kernel %s, %d cpu%s, "
+	fprintf(f, "</code><br/>Machine: %s (%s), kernel %s, %d cpu%s, "
 		"preemption %s; %d steps.</p>\n", st.p->prof.name,
 		index_name(st.p->prof.index), kver_name(st.p->kver),
 		st.p->ncpus, st.p->ncpus > 1 ? "s" : "",

@@ -383,7 +383,7 @@ static void flaw_band(FILE *f, const struct geom *g, const struct story *st)
 {
 	int x = col_x(g, g->col[st->flaw_step]);
 
-	fprintf(f, "<g class=\"flaw\" id=\"flaw-step\" data-step=\"%d\">\n"
+	fprintf(f, "<g class=\"flaw\" data-step=\"%d\">\n"
 		"<rect class=\"band\" x=\"%d\" y=\"%d\" width=\"%d\" "
 		"height=\"%d\"/>\n<text class=\"flawl\" x=\"%d\" y=\"%d\">%s"
 		"</text>\n</g>\n", st->flaw_step + 1, x, TOP - 12, g->cw,
