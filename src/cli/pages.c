@@ -105,14 +105,14 @@ static void table_cell(FILE *f, const struct html_cell *c, int mode_start)
 
 static void block(FILE *f, const struct html_cell *c, int n)
 {
-	char id[300];
+	char name[300], id[320];
 	int ncols, k;
 
 	for (ncols = 1; ncols < n &&
 	     strcmp(c[ncols].profile, c[0].profile) == 0; ncols++)
 		;
-	snprintf(id, sizeof(id), "%s/%s", c->strategy, c->kernel);
-	html_id(id, sizeof(id), "claim-", id);
+	snprintf(name, sizeof(name), "%s/%s", c->strategy, c->kernel);
+	html_id(id, sizeof(id), "claim-", name);
 	fprintf(f, "<section class=\"claim\" id=\"%s\">\n<h2>", id);
 	html_esc(f, c->strategy);
 	fputs(" under ", f);
