@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "story.h"
 
 struct collect {
@@ -170,7 +171,13 @@ static void parse_step(struct story *st, int k, uint32_t label)
 	if (LBL_KIND(label) == LBL_STEP) {
 		sp->thread = (int)LBL_A(label);
 		sp->cpu = st->p->threads[sp->thread].cpu;
-		sp->kernel = after->t[sp->thread].kernel;
+		/*
+		 * The step's instruction runs first, then the thread's local
+		 * ones (a return to user mode among them): its mode is the
+		 * one before, or kernel when it enters the kernel.
+		 */
+		sp->kernel = before->t[sp->thread].kernel ||
+			     after->t[sp->thread].kernel;
 		if (before->c[sp->cpu].cur != sp->thread)
 			sp->switched_from = before->c[sp->cpu].cur;
 	}
@@ -387,26 +394,71 @@ static void choose_words(struct story *st)
 			st->line[i].shown = 1;
 }
 
+/*
+ * The search writes back a dirty copy that is alone in its physical line
+ * without a label (their order does not matter), so a path ends before
+ * those write-backs.  The picture shows them as the last steps.
+ */
+static int final_writebacks(struct story *st, struct collect *c,
+			    uint32_t *labels, int n)
+{
+	struct state *s = malloc(sizeof(*s));
+	int cpu, i;
+
+	if (s == NULL)
+		abort();
+	*s = st->snap[n];
+	for (cpu = 0; cpu < st->p->ncpus; cpu++)
+		for (i = 0; i < s->nlines[cpu]; i++) {
+			struct ctx x = { 0 };
+
+			if (s->lines[cpu][i].dirty == 0)
+				continue;
+			x.p = st->p;
+			x.s = s;
+			x.thread = -1;
+			x.cpu = cpu;
+			x.tr = &st->tr;
+			trace_printf(&st->tr, "  final write-back on cpu%d:\n",
+				     cpu);
+			cache_writeback(&x, cpu, i);
+			labels[n] = LBL(LBL_WB, cpu, i);
+			visit(c, st->p, s, n++);
+		}
+	free(s);
+	return n;
+}
+
 int story_build(struct story *st, const struct prog *p,
 		const struct outcome *o, int reduce, uint64_t single)
 {
 	struct collect c = { st, NULL, 0 };
 	struct witness_visit v = { visit, &c };
+	uint32_t *labels;
 	int k;
 
 	memset(st, 0, sizeof(*st));
+	labels = malloc(sizeof(*labels) *
+			((size_t)o->npath + MAX_CPUS * MAX_LINES + 1));
+	if (labels == NULL)
+		abort();
+	if (o->npath > 0)
+		memcpy(labels, o->path, sizeof(*labels) * (size_t)o->npath);
 	witness_replay(p, o->path, o->npath, reduce, single, &st->tr, &v);
 	st->p = &st->prog;
+	st->epilogue = c.off[o->npath];
 	st->nsteps = o->npath;
-	st->epilogue = c.off[st->nsteps];
+	if (o->kind == OK_NORMAL)
+		st->nsteps = final_writebacks(st, &c, labels, o->npath);
 	st->step = calloc((size_t)st->nsteps + 1, sizeof(*st->step));
 	if (st->step == NULL)
 		abort();
 	for (k = 0; k < st->nsteps; k++) {
 		st->step[k].text = st->tr.buf ? st->tr.buf + c.off[k] : "";
 		st->step[k].textlen = c.off[k + 1] - c.off[k];
-		parse_step(st, k, o->path[k]);
+		parse_step(st, k, labels[k]);
 	}
+	free(labels);
 	free(c.off);
 	for (k = 0; k <= st->nsteps; k++)
 		add_copies(st, &st->snap[k]);

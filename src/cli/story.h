@@ -34,7 +34,7 @@ struct story_event {
 struct story_step {
 	int thread;		/* index into p->threads; -1: no thread */
 	int cpu;
-	int kernel;		/* the thread's mode after the step */
+	int kernel;		/* the thread's mode during the step */
 	int switched_from;	/* the CPU switched from this thread; -1 */
 	int switch_mm;		/* the switch flushed the whole cache */
 	const char *text;	/* the step's lines of the text witness */
