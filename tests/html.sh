@@ -9,9 +9,10 @@
 #   1. bad command lines with --html exit 2 with a `command line:` message;
 #   2. the pages are generated: a FUSE table for arm926 (every strategy:
 #      stale reads, deadlocks, safe cells and cells without SMP), one for
-#      copy-user-page on sh4 (its lost writes), and a run page for
-#      examples/seed-write-case.litmus and for a copy of it whose name
-#      needs escaping;
+#      copy-user-page on sh4 (its lost writes), a run page for
+#      examples/seed-write-case.litmus (a stale read) and
+#      examples/lost-write-two-dirty-aliases.litmus (a lost write), and
+#      one for a copy of the first whose name needs escaping;
 #   3. each page is well-formed XML (xmllint --noout: the pages are
 #      written as polyglot XHTML, so a missed escape is an error);
 #   4. headless Chromium loads each page: its DOM (--dump-dom) must show
@@ -85,7 +86,8 @@ gen() {
 gen "fuse --html (arm926)" fuse --html "$tmp/fuse.html" --profile arm926
 gen "fuse --html (copy-user-page on sh4)" fuse --html "$tmp/lost.html" \
 	--profile sh4 --strategy copy-user-page
-gen "run --html" run --html "$tmp/run.html" examples/seed-write-case.litmus
+gen "run --html" run --html "$tmp/run.html" examples/seed-write-case.litmus \
+	examples/lost-write-two-dirty-aliases.litmus
 # the text output is still the herd-style result
 check "run --html prints the result" \
 	grep -q '^Observation seed-write-case Sometimes 1 1' "$tmp/out"
@@ -114,6 +116,12 @@ browse() {
 # cell DOM ID CLASS: the cell with this id has this verdict class
 cell() {
 	grep -o "<td class=\"$3[^\"]*\" id=\"$2\"" "$1" >/dev/null
+}
+
+# flaw DOM STEP WORDS: a witness highlights this step, labelled WORDS
+flaw() {
+	grep -A 2 "<g class=\"flaw\" data-step=\"$2\">" "$1" |
+		grep -q ">$3</text>"
 }
 
 # pixels PPMHIST R G B: how many pixels of exactly this colour
@@ -150,6 +158,11 @@ if have chromium && have pngtopnm; then
 		"<section class=\"witness\" id=\"w-$s-up-reply\">" "$d"
 	check "a safe cell has no link" grep -q \
 		"id=\"c-$s-up-self-mmap\"[^>]*>\\.</td>" "$d"
+	check "the lanes shade user mode" grep -q '<rect class="user"' "$d"
+	check "the lanes shade kernel mode" grep -q '<rect class="kernel"' "$d"
+	check "a preemption is marked" grep -q '<rect class="preempt"' "$d"
+	check "the deadlock says who waits for what" grep -q \
+		'Deadlock: no thread can run: P0 waits for the READ of its page fault; P1 waits in lock_page(x), held by P0' "$d"
 	check "one witness per unsafe cell" test \
 		"$(grep -o '<a href="#w-' "$d" | wc -l)" -eq \
 		"$(grep -o '<section class="witness"' "$d" | wc -l)"
@@ -158,8 +171,7 @@ if have chromium && have pngtopnm; then
 	d=$tmp/run.dom
 	check "the herd-style result" grep -q \
 		'Observation seed-write-case Sometimes 1 1' "$d"
-	check "the highlighted step" grep -q '<g class="flaw" data-step="6">' "$d"
-	check "it is the stale read" grep -q '>stale read</text>' "$d"
+	check "the highlighted step is the stale read" flaw "$d" 6 "stale read"
 	check "the sentence names the step, the alias and the values" grep -q \
 		'Stale read at step 6: P0 read 0 from buf\[0\] through the kernel alias 0xc0100000 (cpu0.s cache, set 0), but the latest value of buf\[0\] is 1' "$d"
 	check "the sentence says where the value is" grep -q \
@@ -172,6 +184,9 @@ if have chromium && have pngtopnm; then
 	check "the dirty copy" grep -q '<rect class="dirty"' "$d"
 	check "the text witness beneath" grep -q \
 		'flush_anon_page: ARM has none in 2.6.19' "$d"
+	check "the lost write is highlighted" flaw "$d" 5 "lost write"
+	check "the lost write's sentence" grep -q \
+		'Lost write at step 5: cpu0 wrote back its copy for the kernel alias 0xc0100000, which held the old value 0 of buf\[0\], over the value 1' "$d"
 	# a file name with &, <, >, ' and " arrives whole
 	check "a name that needs escaping" grep -q \
 		"a&amp;b&lt;c&gt;'d\".litmus</h2>" "$tmp/odd.dom"
