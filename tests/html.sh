@@ -74,26 +74,29 @@ bad "--html to a path that cannot be written" run --html \
 	"$tmp/no/such/dir/x.html" examples/seed-write-case.litmus
 
 # ---- 2. the pages ----------------------------------------------------------
+# gen WHAT PAGE ARGS...: stale ARGS exits 0 and writes PAGE
 gen() {
-	local what=$1
-	shift
-	if timeout 120 "$STALE" "$@" >"$tmp/out" 2>"$tmp/err"; then
+	local what=$1 page=$2
+	shift 2
+	if timeout 120 "$STALE" "$@" >"$tmp/out" 2>"$tmp/err" &&
+	   [ -s "$page" ]; then
 		pass
 	else
 		fail "$what: exit $?: $(head -n 1 "$tmp/err")"
 	fi
 }
-gen "fuse --html (arm926)" fuse --html "$tmp/fuse.html" --profile arm926
-gen "fuse --html (copy-user-page on sh4)" fuse --html "$tmp/lost.html" \
+gen "fuse --html (arm926)" "$tmp/fuse.html" fuse --html "$tmp/fuse.html" \
+	--profile arm926
+gen "fuse --html (copy-user-page on sh4)" "$tmp/lost.html" fuse --html "$tmp/lost.html" \
 	--profile sh4 --strategy copy-user-page
-gen "run --html" run --html "$tmp/run.html" examples/seed-write-case.litmus \
+gen "run --html" "$tmp/run.html" run --html "$tmp/run.html" examples/seed-write-case.litmus \
 	examples/lost-write-two-dirty-aliases.litmus
 # the text output is still the herd-style result
 check "run --html prints the result" \
 	grep -q '^Observation seed-write-case Sometimes 1 1' "$tmp/out"
 odd="$tmp/a&b<c>'d\".litmus"
 cp examples/seed-write-case.litmus "$odd"
-gen "run --html (a name to escape)" run --html "$tmp/odd.html" "$odd"
+gen "run --html (a name to escape)" "$tmp/odd.html" run --html "$tmp/odd.html" "$odd"
 
 # ---- 3. well-formed ---------------------------------------------------------
 if have xmllint; then
