@@ -14,13 +14,14 @@
 #      examples/lost-write-two-dirty-aliases.litmus (a lost write), and
 #      one for a copy of the first whose name needs escaping;
 #   3. each page is well-formed XML (xmllint --noout: the pages are
-#      written as polyglot XHTML, so a missed escape is an error);
+#      written as polyglot XHTML, so a missed escape is an error) and
+#      refers to nothing outside itself;
 #   4. headless Chromium loads each page: its DOM (--dump-dom) must show
 #      the table cells with their verdict classes, the link of an unsafe
 #      cell and its target, the highlighted step of a witness and its
 #      sentence; its screenshot must show the verdict colours and the
 #      colours of the timeline (counted with netpbm's ppmhist), not a
-#      blank page.
+#      blank page; it prints to PDF.
 #
 # Chromium, xmllint and netpbm are installed by .ci/run.  Where one is
 # missing, the checks that need it FAIL when CI is set (CI must run them)
@@ -108,6 +109,17 @@ if have xmllint; then
 		fi
 	done
 fi
+
+# self-contained: no script, no style sheet or image fetched, no link
+# leaving the page (the SVG namespace is a name, not a fetch)
+for p in fuse lost run odd; do
+	if grep -Eq '<script|<link|<img|<iframe|src=|href="[^#]|url\([^#]' \
+		"$tmp/$p.html"; then
+		fail "$p.html refers to something outside itself"
+	else
+		pass
+	fi
+done
 
 # ---- 4. in the browser ------------------------------------------------------
 # CI runs as root: Chromium's sandbox needs --no-sandbox there.
@@ -199,6 +211,9 @@ if have chromium && have pngtopnm; then
 		"file://$tmp/fuse.html" >/dev/null
 	browse --screenshot="$tmp/run.png" --window-size=1300,1000 \
 		"file://$tmp/run.html" >/dev/null
+	# and on paper
+	browse --print-to-pdf="$tmp/run.pdf" "file://$tmp/run.html" >/dev/null
+	check "the run page prints" grep -aq '^%PDF' "$tmp/run.pdf"
 	colours "$tmp/fuse.png" "$tmp/fuse.hist"
 	colours "$tmp/run.png" "$tmp/run.hist"
 	h=$tmp/fuse.hist
