@@ -32,19 +32,9 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 STALE=${STALE:-$PWD/stale}
-passed=0
-failed=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/stale-html.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
+NAME=html
+. tests/checks.sh
 
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
-# check WHAT CMD...: one test, passed when CMD succeeds
-check() {
-	local what=$1
-	shift
-	if "$@"; then pass; else fail "$what"; fi
-}
 # have TOOL: is it here?  Without it: a failure in CI, else a SKIP line.
 have() {
 	command -v "$1" >/dev/null 2>&1 && return 0
@@ -145,6 +135,11 @@ pixels() {
 		'$1 == r && $2 == g && $3 == b { n += $5 } END { print n + 0 }' "$1"
 }
 
+# seen WHAT PPMHIST R G B N: more than N pixels of this colour on screen
+seen() {
+	check "$1" test "$(pixels "$2" "$3" "$4" "$5")" -gt "$6"
+}
+
 # colours SHOT.png OUT: the screenshot's colour histogram
 colours() {
 	pngtopnm "$1" | ppmhist -noheader > "$2"
@@ -218,22 +213,15 @@ if have chromium && have pngtopnm; then
 	colours "$tmp/run.png" "$tmp/run.hist"
 	h=$tmp/fuse.hist
 	# a legend swatch is ~350 pixels, a cell ~1000: more means cells
-	check "stale-read cells are red on screen" \
-		test "$(pixels "$h" 232 85 62)" -gt 3000
-	check "safe cells are green on screen" \
-		test "$(pixels "$h" 184 224 176)" -gt 3000
-	check "deadlock cells are dark on screen" \
-		test "$(pixels "$h" 64 64 64)" -gt 1500
+	seen "stale-read cells are red on screen" "$h" 232 85 62 3000
+	seen "safe cells are green on screen" "$h" 184 224 176 3000
+	seen "deadlock cells are dark on screen" "$h" 64 64 64 1500
 	h=$tmp/run.hist
 	check "the run page is not blank" test "$(wc -l < "$h")" -gt 50
-	check "the dirty copy is drawn" \
-		test "$(pixels "$h" 252 146 114)" -gt 1000
-	check "the clean copies are drawn" \
-		test "$(pixels "$h" 199 233 192)" -gt 500
-	check "the kernel mode is shaded" \
-		test "$(pixels "$h" 244 162 89)" -gt 1000
-	check "the step that went wrong is outlined" \
-		test "$(pixels "$h" 204 0 0)" -gt 100
+	seen "the dirty copy is drawn" "$h" 252 146 114 1000
+	seen "the clean copies are drawn" "$h" 199 233 192 500
+	seen "the kernel mode is shaded" "$h" 244 162 89 1000
+	seen "the step that went wrong is outlined" "$h" 204 0 0 100
 fi
 
 printf '%d passed, %d failed\n' "$passed" "$failed"

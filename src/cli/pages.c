@@ -206,6 +206,7 @@ int html_run_page(const char *out, char *const *files, int n,
 		free(figs);
 	}
 	o->html = NULL;
+	o->html_id = NULL;
 	o->witness = pictures;
 	html_end(f);
 	if (fclose(f) != 0) {

@@ -384,10 +384,13 @@ static void choose_words(struct story *st)
 		for (i = 0; i < st->step[k].nev; i++) {
 			const struct story_event *e = &st->step[k].ev[i];
 
-			if (e->line >= 0 &&
-			    (e->kind == EV_LOAD || e->kind == EV_STORE))
-				st->line[e->line].shown |= (uint16_t)
-					(1u << ((e->pa - st->line[e->line].pa) / 4));
+			uint32_t w;
+
+			if (e->line < 0 ||
+			    (e->kind != EV_LOAD && e->kind != EV_STORE))
+				continue;
+			w = (e->pa - st->line[e->line].pa) / 4;
+			st->line[e->line].shown |= (uint16_t)(1u << w);
 		}
 	for (i = 0; i < st->nlines; i++)
 		if (st->line[i].shown == 0)

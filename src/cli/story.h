@@ -28,7 +28,7 @@ struct story_event {
 	int cpu;
 	uint32_t va, pa;	/* the access, or the copy's line */
 	uint32_t val;
-	int line, copy;		/* the row: copy -1 is memory; line -1 none */
+	int line, copy;		/* the row (-1: memory); line -1: none */
 };
 
 struct story_step {
@@ -74,7 +74,7 @@ struct story {
 	int nlines;
 	enum story_flaw flaw;
 	int flaw_step;		/* index into step */
-	int flaw_line, flaw_copy;	/* the copy read, written back or lost */
+	int flaw_line, flaw_copy;	/* the copy read or that lost it */
 	/*
 	 * Where the value the flaw should have seen is (at holder_step):
 	 * a copy, -1 memory, -2 nowhere.  When it was lost before a stale

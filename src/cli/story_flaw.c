@@ -26,7 +26,7 @@ struct word {
 struct stale {
 	int step, line, word, copy;
 	uint32_t got, va;
-	struct word w;		/* the word as the read should have seen it */
+	struct word w;		/* the word the read should have seen */
 };
 
 struct walk {
@@ -153,7 +153,8 @@ static void losses(struct walk *wk, int k, const uint32_t *stored)
 		for (w = 0; w < wk->nw; w++)
 			if (wk->w[li][w].wstep >= 0 && wk->w[li][w].wstep < k &&
 			    !(stored[li] & (1u << w)) &&
-			    survives(wk, k - 1, li, w) && !survives(wk, k, li, w))
+			    survives(wk, k - 1, li, w) &&
+			    !survives(wk, k, li, w))
 				wk->w[li][w].lost = k;
 }
 

@@ -32,7 +32,8 @@ static void words_of(const struct story *st, int k, int li,
 
 		if (!(ln->shown & (1u << w)))
 			continue;
-		v = l ? l->data[w] : story_mem_at(st, k, ln->pa + 4u * (uint32_t)w);
+		v = l ? l->data[w] :
+		    story_mem_at(st, k, ln->pa + 4u * (uint32_t)w);
 		used += (size_t)snprintf(buf + used, n - used, "%s%d",
 					 used ? " " : "", (int32_t)v);
 	}
@@ -154,6 +155,17 @@ static void layout(struct geom *g, const struct story *st)
 		g->width += WAIT_W;
 }
 
+/* A line from (x1, y1) to (x2, y2); title (or NULL) shows on hover. */
+static void line(FILE *f, const char *cls, int x1, int y1, int x2, int y2,
+		 const char *title)
+{
+	fprintf(f, "<line class=\"%s\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
+		"y2=\"%d\">", cls, x1, y1, x2, y2);
+	if (title != NULL)
+		fprintf(f, "<title>%s</title>", title);
+	fputs("</line>\n", f);
+}
+
 /* ---- the threads ------------------------------------------------------- */
 
 /* The lines of the text witness behind column c, for hovering. */
@@ -184,9 +196,8 @@ static void lanes(FILE *f, const struct geom *g, const struct story *st)
 		fprintf(f, "<text class=\"lbl\" x=\"6\" y=\"%d\">P%d (cpu%d)"
 			"</text>\n", y + 15, st->p->threads[t].index,
 			st->p->threads[t].cpu);
-		fprintf(f, "<line class=\"alive\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
-			"y2=\"%d\"/>\n", col_x(g, 1), y + ROW_H / 2,
-			col_x(g, end), y + ROW_H / 2);
+		line(f, "alive", col_x(g, 1), y + ROW_H / 2, col_x(g, end),
+		     y + ROW_H / 2, NULL);
 		if (st->wait[t] != NULL) {
 			fprintf(f, "<text class=\"wait\" x=\"%d\" y=\"%d\">",
 				col_x(g, g->ncols) + 8, y + 17);
@@ -219,9 +230,8 @@ static void switches(FILE *f, const struct geom *g, const struct story *st)
 
 		if (sp->thread < 0 || from < 0)
 			continue;
-		fprintf(f, "<line class=\"switch\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
-			"y2=\"%d\"/>\n", x, TOP - 12, x,
-			g->lanes_y + st->p->nthreads * ROW_H);
+		line(f, "switch", x, TOP - 12, x,
+		     g->lanes_y + st->p->nthreads * ROW_H, NULL);
 		fprintf(f, "<text class=\"swl\" x=\"%d\" y=\"%d\">&#8644;<title>"
 			"cpu%d switches from P%d to P%d%s</title></text>\n",
 			x - 5, TOP - 2, sp->cpu, st->p->threads[from].index,
@@ -307,9 +317,8 @@ static void line_rows(FILE *f, const struct geom *g, const struct story *st,
 			"set %u: ", y + 15, ln->copy[c].cpu, ln->copy[c].set);
 		html_esc(f, strncmp(name, "the ", 4) == 0 ? name + 4 : name);
 		fputs("</text>\n", f);
-		fprintf(f, "<line class=\"absent\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
-			"y2=\"%d\"/>\n", col_x(g, 0), y + ROW_H / 2,
-			col_x(g, g->ncols), y + ROW_H / 2);
+		line(f, "absent", col_x(g, 0), y + ROW_H / 2,
+		     col_x(g, g->ncols), y + ROW_H / 2, NULL);
 		row(f, g, st, li, c, y);
 	}
 	fprintf(f, "<text class=\"lbl\" x=\"6\" y=\"%d\">memory</text>\n",
@@ -335,17 +344,13 @@ static void event(FILE *f, const struct geom *g, const struct story *st,
 	switch ((int)e->kind) {
 	case EV_FILL:
 		if (e->copy >= 0)
-			fprintf(f, "<line class=\"fill\" x1=\"%d\" y1=\"%d\" "
-				"x2=\"%d\" y2=\"%d\"><title>cpu%d fills this "
-				"copy from memory</title></line>\n", cx - 5, my + 2,
-				cx - 5, cy + ROW_H - 5, e->cpu);
+			line(f, "fill", cx - 5, my + 2, cx - 5, cy + ROW_H - 5,
+			     "the copy is filled from memory");
 		break;
 	case EV_WB:
 		if (e->copy >= 0)
-			fprintf(f, "<line class=\"wb\" x1=\"%d\" y1=\"%d\" "
-				"x2=\"%d\" y2=\"%d\"><title>cpu%d writes this "
-				"copy back to memory</title></line>\n", cx + 5,
-				cy + ROW_H - 6, cx + 5, my + 1, e->cpu);
+			line(f, "wb", cx + 5, cy + ROW_H - 6, cx + 5, my + 1,
+			     "the copy is written back to memory");
 		break;
 	case EV_DROP:
 	case EV_DISCARD:
