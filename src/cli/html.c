@@ -171,7 +171,8 @@ static void timeline_key(FILE *f)
 		   "width=\"20\" height=\"12\"/>", "the step that went wrong "
 		   "and the copy it used");
 	svg_swatch(f, "<rect class=\"holder\" x=\"3\" y=\"3\" width=\"20\" "
-		   "height=\"12\"/>", "where the latest value was");
+		   "height=\"12\"/>", "where the latest value is, or where it "
+		   "was lost");
 	fputs("</p>\n", f);
 }
 

@@ -108,7 +108,8 @@ static int quiet(const struct story *st, int k)
 	    st->step[k - 1].thread != sp->thread ||
 	    st->step[k - 1].kernel != sp->kernel ||
 	    (st->flaw != FLAW_NONE &&
-	     (k == st->flaw_step || k == st->holder_step)))
+	     (k == st->flaw_step || k == st->holder_step ||
+	      k - 1 == st->flaw_step || k - 1 == st->holder_step)))
 		return 0;
 	for (i = 0; i < sp->nev; i++)
 		if (sp->ev[i].line >= 0)
@@ -426,11 +427,17 @@ static void axis(FILE *f, const struct geom *g, const struct story *st)
 
 	fprintf(f, "<text class=\"lbl\" x=\"6\" y=\"%d\">step (hover for "
 		"its text)</text>\n", TOP - 16);
-	/* a column is numbered by its first step */
-	for (col = 0; col < g->ncols; col += every)
-		fprintf(f, "<text class=\"step\" x=\"%d\" y=\"%d\">%d</text>\n",
-			col_x(g, col) + g->cw / 2, TOP - 16,
-			col > 0 ? g->last[col - 1] + 2 : 0);
+	/* a column is numbered by its steps where there is room, else the first */
+	for (col = 0; col < g->ncols; col += every) {
+		int first = col > 0 ? g->last[col - 1] + 2 : 0;
+		int last = g->last[col] + 1;
+
+		fprintf(f, "<text class=\"step\" x=\"%d\" y=\"%d\">%d",
+			col_x(g, col) + g->cw / 2, TOP - 16, first);
+		if (last > first && g->cw >= 44)
+			fprintf(f, "&#8211;%d", last);
+		fputs("</text>\n", f);
+	}
 	/* hover a column for its lines of the text witness */
 	for (col = 1; col < g->ncols; col++) {
 		fprintf(f, "<rect class=\"col\" x=\"%d\" y=\"%d\" width=\"%d\" "
