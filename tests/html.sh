@@ -89,9 +89,19 @@ odd="$tmp/a&b<c>'d\".litmus"
 cp examples/seed-write-case.litmus "$odd"
 gen "run --html (a name to escape)" "$tmp/odd.html" run --html "$tmp/odd.html" "$odd"
 
+# a bad file among good ones: exit 2, and the page still says so and goes on
+"$STALE" run --html "$tmp/bad.html" tests/bad/bad-condition-register.litmus \
+	examples/seed-write-case.litmus >/dev/null 2>&1
+check "run --html with a bad file exits 2" test $? -eq 2
+check "the page says the bad file could not be checked" grep -q \
+	'could not be checked' "$tmp/bad.html"
+check "and draws the good file's witness" grep -q \
+	'<section class="witness" id="w-examples-seed-write-case-litmus-1">' \
+	"$tmp/bad.html"
+
 # ---- 3. well-formed ---------------------------------------------------------
 if have xmllint; then
-	for p in fuse lost run odd; do
+	for p in fuse lost run odd bad; do
 		if xmllint --noout "$tmp/$p.html" 2>"$tmp/xml.err"; then
 			pass
 		else
