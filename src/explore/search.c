@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "builtins.h"
 #include "cache.h"
 #include "kmm.h"
 #include "hashset.h"
@@ -426,6 +427,32 @@ static const struct prog *effective(const struct prog *p, int reduce,
 	return tmp;
 }
 
+/* Why thread t cannot step at a deadlock: a lock, an interrupt, a call. */
+static void explain_wait(const struct prog *p, const struct state *s, int t,
+			 struct trace *tr)
+{
+	const struct insn *in = &p->threads[t].code[s->t[t].pc];
+	int cur = s->c[p->threads[t].cpu].cur;
+
+	int l = in->op == OP_CALL && in->fn == B_SPIN_LOCK ?
+		(int)s->t[t].regs[in->args[0]] : -1;
+
+	if (l >= 0 && l < p->nlocks && s->k.lock[l] >= 0) {
+		trace_printf(tr, "    P%d spins in spin_lock(%s), held by P%d\n",
+			     p->threads[t].index, p->locks[l],
+			     p->threads[s->k.lock[l]].index);
+	} else if (p->threads[t].kind == TK_TASK && cur >= 0 && cur != t &&
+		   p->threads[cur].kind == TK_IRQ &&
+		   s->t[cur].status != T_DONE) {
+		trace_printf(tr, "    P%d is interrupted by P%d, at: %s\n",
+			     p->threads[t].index, p->threads[cur].index,
+			     step_text(p, s, t));
+	} else {
+		trace_printf(tr, "    P%d waits at: %s\n", p->threads[t].index,
+			     step_text(p, s, t));
+	}
+}
+
 /*
  * Reduction 4: the pages that can have only one alias: a kernel-only page
  * (its linear address), or a page with exactly one user mapping (that
@@ -678,9 +705,7 @@ void witness_trace(const struct prog *p0, const uint32_t *path, int n,
 					     "its page fault\n",
 					     p->threads[i].index);
 			else
-				trace_printf(tr, "    P%d waits at: %s\n",
-					     p->threads[i].index,
-					     step_text(p, s, i));
+				explain_wait(p, s, i, tr);
 		}
 	}
 	free(s);
