@@ -408,14 +408,52 @@ static double now(void)
  * select different copies (PIPT, VIPT with the index inside the page)
  * and the copies of different CPUs are kept coherent, every load returns
  * the last value stored, whatever the caches hold: the machine behaves
- * exactly as `none`, which is explored instead.
+ * exactly as `none`, which is explored instead.  Not so where something
+ * else sees the caches: a device on a machine whose DMA is not coherent,
+ * an instruction fetch through a separate I-cache, or an invalidate that
+ * discards dirty data.
  */
+static int sees_caches(const struct prog *p)
+{
+	int t, k;
+
+	for (t = 0; t < p->nthreads; t++) {
+		if (p->threads[t].kind == TK_DEVICE && !p->prof.dma_coherent)
+			return 1;
+		for (k = 0; k < p->threads[t].ncode; k++) {
+			const struct insn *i = &p->threads[t].code[k];
+
+			if (i->op != OP_CALL)
+				continue;
+			switch (i->fn) {
+			case B_FETCH_INSN:
+				if (p->prof.icache)
+					return 1;
+				break;
+			case B_INV_DCACHE_RANGE:
+			case B_INVALIDATE_KERNEL_VMAP_RANGE:
+			case B_DMA_MAP_SINGLE:
+			case B_DMA_MAP_PAGE:
+			case B_DMA_UNMAP_SINGLE:
+			case B_DMA_UNMAP_PAGE:
+			case B_DMA_SYNC_FOR_CPU:
+			case B_DMA_SYNC_FOR_DEVICE:
+				return 1;
+			default:
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 static const struct prog *effective(const struct prog *p, int reduce,
 				    struct prog *tmp)
 {
 	const struct profile *pr = &p->prof;
 
-	if (!reduce || pr->index == IDX_NONE || pr->coherence != COH_PHYSICAL)
+	if (!reduce || pr->index == IDX_NONE || pr->coherence != COH_PHYSICAL ||
+	    sees_caches(p))
 		return p;
 	if (pr->index == IDX_VIVT ||
 	    (pr->index == IDX_VIPT && profile_colours(pr) > 1))

@@ -68,6 +68,8 @@ static void flush_user_page(struct ctx *c, int proc, int page,
 
 static void arm_flush_cache_page(struct ctx *c, int page, uint32_t uaddr)
 {
+	if (vipt_nonaliasing(c))
+		return;
 	flush_user_page(c, kmm_proc(c), page, uaddr);
 }
 

@@ -113,7 +113,6 @@ static uint32_t cow_copy(struct ctx *c, uint32_t to_ptr, uint32_t from_ptr,
 	int to = kmm_page_of_struct(p, to_ptr);
 	int from = kmm_page_of_struct(p, from_ptr);
 	uint32_t src, dst, off, pa;
-	int asid;
 
 	if (to < 0 || from < 0)
 		return fail(c, "argument is not a struct page pointer");
@@ -135,8 +134,7 @@ static uint32_t cow_copy(struct ctx *c, uint32_t to_ptr, uint32_t from_ptr,
 		uint32_t v;
 
 		pa = p->pages[from].pa + off;
-		(void)asid;
-		v = cache_peek(c, src + off, pa, 0);
+		v = cache_peek_alias(c, src + off, pa, 0);
 		mem_write(c->s, p->pages[to].pa + off, v);
 	}
 	if (p->prof.index != IDX_NONE && o->cow_done)

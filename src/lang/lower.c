@@ -782,7 +782,18 @@ static int call_builtin(struct cc *c, const struct expr *e, int fn,
 	default:
 		break;
 	}
-	/* fuse_abort() is the fusectl `abort` file: a system call */
+	/*
+	 * fuse_abort() is the fusectl `abort` file: a system call; an
+	 * instruction fetch is the user's own.
+	 */
+	if (fn == B_FETCH_INSN) {
+		in = emit(c, OP_CALL);
+		in->fn = (uint16_t)fn;
+		in->a = (int16_t)r;
+		in->nargs = 1;
+		in->args[0] = (int16_t)args[0];
+		return r;
+	}
 	kenter(c, &was);
 	in = emit(c, OP_CALL);
 	in->fn = (uint16_t)fn;
@@ -1718,7 +1729,13 @@ static void thread(struct cc *c, const struct thread *th, int idx)
 				if (p->maps[m].name == s->name ||
 				    strcmp(p->maps[m].name, s->name) == 0)
 					break;
-			if (m < p->nmaps && p->maps[m].proc != t->proc) {
+			/*
+			 * A kernel thread may name another process's address:
+			 * get_user_pages_remote() reaches it, as
+			 * access_process_vm() does.
+			 */
+			if (m < p->nmaps && p->maps[m].proc != t->proc &&
+			    t->proc >= 0) {
 				error_at(c, th->params[i].pos, "'%s' is mapped "
 					 "in process '%s', not in this thread's",
 					 s->name, p->procs[p->maps[m].proc].name);

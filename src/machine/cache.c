@@ -223,8 +223,8 @@ static struct cline *fill(struct ctx *c, int cpu, uint32_t va, uint32_t pa,
 	l->va = va_line;
 	for (w = 0; w < words(c); w++)
 		l->data[w] = mem_read(s, pa_line + 4 * w);
-	TR(c, "      cpu%d: miss, fill line va %#x pa %#x (set %u) from memory\n",
-	   cpu, va_line, pa_line, set);
+	TR(c, "      cpu%d: miss, fill %sline va %#x pa %#x (set %u) from memory\n",
+	   cpu, set & ISET ? "I-cache " : "", va_line, pa_line, set & ~ISET);
 	return l;
 }
 
@@ -379,6 +379,13 @@ uint32_t cache_peek(const struct ctx *c, uint32_t va, uint32_t pa, int asid)
 	return mem_read(c->s, pa);
 }
 
+uint32_t cache_peek_alias(struct ctx *c, uint32_t va, uint32_t pa, int asid)
+{
+	if (prof(c)->index != IDX_NONE && single_alias(c, va, pa))
+		return mem_read(c->s, pa);
+	return cache_peek(c, va, pa, asid);
+}
+
 int cache_line_stale(const struct ctx *c, int cpu, int i)
 {
 	const struct cline *l = &c->s->lines[cpu][i];
@@ -507,7 +514,6 @@ uint32_t cache_ifetch(struct ctx *c, uint32_t va, uint32_t pa, int asid)
 		   l->va, l->pa);
 		return l->data[(pa % pr->line) / 4];
 	}
-	TR(c, "      cpu%d: I-cache miss:\n", c->cpu);
 	l = fill(c, c->cpu, va, pa, set, tag, as);
 	if (l == NULL)
 		return mem_read(c->s, pa);

@@ -17,6 +17,12 @@ void cache_store(struct ctx *c, uint32_t va, uint32_t pa, int asid,
 /* The value the CPU would see, without changing anything. */
 uint32_t cache_peek(const struct ctx *c, uint32_t va, uint32_t pa, int asid);
 
+/*
+ * The same for a kernel-internal read (a page copy) that must count as
+ * an access through va for reduction 4.
+ */
+uint32_t cache_peek_alias(struct ctx *c, uint32_t va, uint32_t pa, int asid);
+
 /* Maintenance of the line that (va, pa) selects on one CPU. */
 void cache_maint_line(struct ctx *c, int cpu, uint32_t va, uint32_t pa,
 		      int asid, enum maint m);
