@@ -106,15 +106,18 @@ int step_can_run(const struct prog *p, const struct state *s, int t)
 	int cpu = p->threads[t].cpu;
 	int cur = s->c[cpu].cur;
 
-	if (s->t[t].status == T_DONE || !call_enabled(p, s, t))
+	if (s->t[t].status == T_DONE)
+		return 0;
+	/* taking an interrupt is a step of its own: the handler may spin */
+	if (p->threads[t].kind == TK_IRQ && cur != t)
+		return s->t[t].intr == 0 && irq_enabled(s, cur);
+	if (!call_enabled(p, s, t))
 		return 0;
 	switch (p->threads[t].kind) {
 	case TK_DEVICE:
 		return 1;
 	case TK_IRQ:
-		if (cur == t)
-			return 1;
-		return s->t[t].intr == 0 && irq_enabled(s, cur);
+		return 1;
 	default:
 		if (cur >= 0 && p->threads[cur].kind == TK_IRQ && cur != t)
 			return 0;	/* in interrupt context until it returns */
@@ -397,6 +400,10 @@ void step_thread(struct ctx *c, int t, int reduce)
 
 	c->thread = t;
 	c->cpu = p->threads[t].cpu;
+	if (p->threads[t].kind == TK_IRQ && c->s->c[c->cpu].cur != t) {
+		do_switch(c, t);
+		return;
+	}
 	do_switch(c, t);
 	if (c->s->t[t].fstate != FS_NONE) {
 		fault_step(c, t);
@@ -425,6 +432,8 @@ int step_footprint(const struct prog *p, const struct state *s, int t,
 
 	if (s->t[t].fstate != FS_NONE)
 		return -1;
+	if (p->threads[t].kind == TK_IRQ && s->c[cpu].cur != t)
+		return 0;	/* taking the interrupt */
 	uint32_t va, pa;
 	int asid;
 

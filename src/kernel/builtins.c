@@ -505,6 +505,12 @@ uint32_t builtin_call(struct ctx *c, enum builtin fn, const uint32_t *args)
 	case B_PAGE_TO_PHYS:
 		page = page_arg(c, args[0]);
 		return page < 0 ? 0 : c->p->pages[page].pa;
+	case B_VIRT_TO_PHYS:
+		/* the linear map only, as the kernel's __pa() */
+		if (args[0] < PAGE_OFFSET || args[0] - PAGE_OFFSET >= HIGHMEM_PA)
+			return fail(c, "virt_to_phys() of an address outside "
+				    "the linear map");
+		return args[0] - PAGE_OFFSET;
 	case B_DMA_MAP_SINGLE:
 	case B_DMA_UNMAP_SINGLE:
 	case B_DMA_MAP_PAGE:

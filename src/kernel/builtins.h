@@ -85,6 +85,7 @@
 	X(B_COMPLETE,              "complete",                  1, TY_VOID,     BF_KERNEL | BF_LOCKNAME | BF_NOCACHE | BF_DEVICE) \
 	X(B_WAIT_FOR_COMPLETION,   "wait_for_completion",       1, TY_VOID,     BF_KERNEL | BF_LOCKNAME | BF_NOCACHE | BF_DEVICE) \
 	X(B_PAGE_TO_PHYS,          "page_to_phys",              1, TY_INT_PTR,     BF_KERNEL | BF_PURE | BF_NOCACHE | BF_DEVICE) \
+	X(B_VIRT_TO_PHYS,          "virt_to_phys",              1, TY_INT_PTR,  BF_KERNEL | BF_PURE | BF_NOCACHE | BF_DEVICE) \
 	X(B_DMA_MAP_SINGLE,        "dma_map_single",            3, TY_INT,      BF_KERNEL) \
 	X(B_DMA_UNMAP_SINGLE,      "dma_unmap_single",          3, TY_VOID,     BF_KERNEL) \
 	X(B_DMA_MAP_PAGE,          "dma_map_page",              4, TY_INT,      BF_KERNEL) \
