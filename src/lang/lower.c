@@ -675,8 +675,9 @@ static int call_builtin(struct cc *c, const struct expr *e, int fn,
 	}
 	if (c->tp->kind == TK_DEVICE && !(bi->flags & BF_DEVICE)) {
 		error_at(c, e->pos, "a @device thread only reads and writes "
-			 "memory and calls complete(), wait_for_completion() "
-			 "and page_to_phys(), not %s()", bi->name);
+			 "memory and calls complete(), wait_for_completion(), "
+			 "page_to_phys() and virt_to_phys(), not %s()",
+			 bi->name);
 		return 0;
 	}
 	if (c->tp->kind == TK_IRQ && (fn == B_WAIT_FOR_COMPLETION ||
