@@ -70,7 +70,8 @@ fuzz:
 	@mkdir -p build-fuzz/corpus
 	build-fuzz/parse_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		-timeout=5 -rss_limit_mb=2048 -dict=fuzz/litmus.dict \
-		build-fuzz/corpus fuzz/corpus examples lib/fuse/scenarios
+		build-fuzz/corpus fuzz/corpus examples examples/history \
+		lib/fuse/scenarios
 
 bench: $(STALE)
 	bench/run
