@@ -56,13 +56,15 @@ static int cmd_profiles(void)
 {
 	int i;
 
-	printf("%-17s %-5s %-8s %7s %4s %4s %5s %6s %-7s %-5s %-9s %-6s %s\n",
-	       "profile", "index", "arch", "size", "ways", "line", "dirty",
-	       "colour", "write", "alloc", "coherence", "switch", "page");
+	printf("%-17s %-5s %-8s %7s %4s %4s %5s %6s %-7s %-5s %-9s %-6s %-6s "
+	       "%-5s %s\n", "profile", "index", "arch", "size", "ways", "line",
+	       "dirty", "colour", "write", "alloc", "coherence", "switch",
+	       "icache", "dma", "page");
 	for (i = 0; i < profile_count(); i++) {
 		const struct profile *p = profile_at(i);
 
-		printf("%-17s %-5s %-8s %7u %4u %4u %5u %6u %-7s %-5s %-9s %-6s %u\n",
+		printf("%-17s %-5s %-8s %7u %4u %4u %5u %6u %-7s %-5s %-9s %-6s "
+		       "%-6s %-5s %u\n",
 		       p->name, index_name(p->index), arch_name(p->arch),
 		       p->size, p->ways, p->line, p->dirty_granule,
 		       profile_colours(p),
@@ -71,7 +73,9 @@ static int cmd_profiles(void)
 		       p->index == IDX_NONE ? "-" :
 		       p->write_allocate ? "write" : "read",
 		       coherence_name(p->coherence),
-		       p->flush_on_switch ? "flush" : "-", p->page_size);
+		       p->flush_on_switch ? "flush" : "-",
+		       p->icache ? "split" : "-",
+		       p->dma_coherent ? "snoop" : "-", p->page_size);
 	}
 	printf("\nSources:\n");
 	for (i = 0; i < profile_count(); i++)

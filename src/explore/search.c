@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "builtins.h"
 #include "cache.h"
 #include "kmm.h"
 #include "hashset.h"
@@ -407,14 +408,52 @@ static double now(void)
  * select different copies (PIPT, VIPT with the index inside the page)
  * and the copies of different CPUs are kept coherent, every load returns
  * the last value stored, whatever the caches hold: the machine behaves
- * exactly as `none`, which is explored instead.
+ * exactly as `none`, which is explored instead.  Not so where something
+ * else sees the caches: a device on a machine whose DMA is not coherent,
+ * an instruction fetch through a separate I-cache, or an invalidate that
+ * discards dirty data.
  */
+static int sees_caches(const struct prog *p)
+{
+	int t, k;
+
+	for (t = 0; t < p->nthreads; t++) {
+		if (p->threads[t].kind == TK_DEVICE && !p->prof.dma_coherent)
+			return 1;
+		for (k = 0; k < p->threads[t].ncode; k++) {
+			const struct insn *i = &p->threads[t].code[k];
+
+			if (i->op != OP_CALL)
+				continue;
+			switch (i->fn) {
+			case B_FETCH_INSN:
+				if (p->prof.icache)
+					return 1;
+				break;
+			case B_INV_DCACHE_RANGE:
+			case B_INVALIDATE_KERNEL_VMAP_RANGE:
+			case B_DMA_MAP_SINGLE:
+			case B_DMA_MAP_PAGE:
+			case B_DMA_UNMAP_SINGLE:
+			case B_DMA_UNMAP_PAGE:
+			case B_DMA_SYNC_FOR_CPU:
+			case B_DMA_SYNC_FOR_DEVICE:
+				return 1;
+			default:
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 static const struct prog *effective(const struct prog *p, int reduce,
 				    struct prog *tmp)
 {
 	const struct profile *pr = &p->prof;
 
-	if (!reduce || pr->index == IDX_NONE || pr->coherence != COH_PHYSICAL)
+	if (!reduce || pr->index == IDX_NONE || pr->coherence != COH_PHYSICAL ||
+	    sees_caches(p))
 		return p;
 	if (pr->index == IDX_VIVT ||
 	    (pr->index == IDX_VIPT && profile_colours(pr) > 1))
@@ -424,6 +463,32 @@ static const struct prog *effective(const struct prog *p, int reduce,
 	tmp->prof.page_size = pr->page_size;
 	tmp->evict_any = 0;
 	return tmp;
+}
+
+/* Why thread t cannot step at a deadlock: a lock, an interrupt, a call. */
+static void explain_wait(const struct prog *p, const struct state *s, int t,
+			 struct trace *tr)
+{
+	const struct insn *in = &p->threads[t].code[s->t[t].pc];
+	int cur = s->c[p->threads[t].cpu].cur;
+
+	int l = in->op == OP_CALL && in->fn == B_SPIN_LOCK ?
+		(int)s->t[t].regs[in->args[0]] : -1;
+
+	if (l >= 0 && l < p->nlocks && s->k.lock[l] >= 0) {
+		trace_printf(tr, "    P%d spins in spin_lock(%s), held by P%d\n",
+			     p->threads[t].index, p->locks[l],
+			     p->threads[s->k.lock[l]].index);
+	} else if (p->threads[t].kind == TK_TASK && cur >= 0 && cur != t &&
+		   p->threads[cur].kind == TK_IRQ &&
+		   s->t[cur].status != T_DONE) {
+		trace_printf(tr, "    P%d is interrupted by P%d, at: %s\n",
+			     p->threads[t].index, p->threads[cur].index,
+			     step_text(p, s, t));
+	} else {
+		trace_printf(tr, "    P%d waits at: %s\n", p->threads[t].index,
+			     step_text(p, s, t));
+	}
 }
 
 /*
@@ -666,9 +731,7 @@ static void deadlock_text(const struct prog *p, const struct state *s,
 					     "its page fault\n",
 					     p->threads[i].index);
 			else
-				trace_printf(tr, "    P%d waits at: %s\n",
-					     p->threads[i].index,
-					     step_text(p, s, i));
+				explain_wait(p, s, i, tr);
 		}
 	}
 }

@@ -19,6 +19,44 @@ int page_unmapped_file(const struct ctx *c, int page)
 	return pg->file && !pg->user_mapped;
 }
 
+int owner_map(const struct ctx *c, uint32_t uaddr)
+{
+	int proc = kmm_proc(c), i;
+
+	if (proc >= 0 && (i = kmm_user_map(c->p, proc, uaddr)) >= 0)
+		return i;
+	for (i = 0; i < c->p->nprocs; i++) {
+		int m = kmm_user_map(c->p, i, uaddr);
+
+		if (m >= 0)
+			return m;
+	}
+	return -1;
+}
+
+int owner_proc(const struct ctx *c, uint32_t uaddr)
+{
+	int m = owner_map(c, uaddr);
+
+	return m < 0 ? -1 : c->p->maps[m].proc;
+}
+
+/*
+ * mm_cpumask on a cache that is not VIVT: a CPU's bit is set when the
+ * mm is switched in and not cleared again, so it stands for "some thread
+ * of the process runs on this CPU".
+ */
+int mm_ever_on_cpu(const struct ctx *c, int proc)
+{
+	int t;
+
+	for (t = 0; t < c->p->nthreads; t++)
+		if (c->p->threads[t].proc == proc &&
+		    c->p->threads[t].cpu == c->cpu)
+			return 1;
+	return 0;
+}
+
 int page_user_map(const struct ctx *c, int page)
 {
 	int proc = kmm_proc(c), i;

@@ -152,6 +152,7 @@ struct init {
 	int64_t addr;			/* MAP_ADDR */
 	int64_t colour;			/* MAP_COLOUR */
 	int shared;			/* map(p, shared) */
+	int exec;			/* map(p, exec): VM_EXEC */
 	int lazy;			/* map(p, lazy): not faulted in */
 	const char *after;		/* MAP_AFTER: the mapping before it */
 	/* I_STORE */
