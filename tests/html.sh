@@ -11,8 +11,9 @@
 #      stale reads, deadlocks, safe cells and cells without SMP), one for
 #      copy-user-page on sh4 (its lost writes), a run page for
 #      examples/seed-write-case.litmus (a stale read) and
-#      examples/lost-write-two-dirty-aliases.litmus (a lost write), and
-#      one for a copy of the first whose name needs escaping;
+#      examples/lost-write-two-dirty-aliases.litmus (a lost write), a
+#      device's stale DMA read and a stale instruction fetch, and one for
+#      a copy of the first whose name needs escaping;
 #   3. each page is well-formed XML (xmllint --noout: the pages are
 #      written as polyglot XHTML, so a missed escape is an error) and
 #      refers to nothing outside itself;
@@ -80,8 +81,11 @@ gen "fuse --html (arm926)" "$tmp/fuse.html" fuse --html "$tmp/fuse.html" \
 	--profile arm926
 gen "fuse --html (copy-user-page on sh4)" "$tmp/lost.html" fuse --html "$tmp/lost.html" \
 	--profile sh4 --strategy copy-user-page
-gen "run --html" "$tmp/run.html" run --html "$tmp/run.html" examples/seed-write-case.litmus \
-	examples/lost-write-two-dirty-aliases.litmus
+gen "run --html" "$tmp/run.html" run --html "$tmp/run.html" \
+	examples/seed-write-case.litmus \
+	examples/lost-write-two-dirty-aliases.litmus \
+	examples/history/B3-direct-io-write-before.litmus \
+	examples/icache-kernel-code-no-flush.litmus
 # the text output is still the herd-style result
 check "run --html prints the result" \
 	grep -q '^Observation seed-write-case Sometimes 1 1' "$tmp/out"
@@ -207,6 +211,13 @@ if have chromium && have pngtopnm; then
 	check "the lost write is highlighted" flaw "$d" 5 "lost write"
 	check "the lost write's sentence" grep -q \
 		'Lost write at step 5: cpu0 wrote back its copy for the kernel alias 0xc0100000, which held the old value 0 of buf\[0\], over the value 1' "$d"
+	check "a device reads memory by DMA" grep -q \
+		'Stale read at step 8: the device P1 read 0 from buf\[0\] by DMA at bus address 0x100000 (memory), but the latest value of buf\[0\] is 42' "$d"
+	check "the device has its lane" grep -q '>P1 (device)</text>' "$d"
+	check "a stale instruction fetch" grep -q \
+		'P0 fetched the instruction 1 from text\[0\] through the kernel alias 0xc0100000 (cpu0.s I-cache, set 0)' "$d"
+	check "the I-cache has its row" grep -q \
+		'>cpu0 I-cache, set 0: kernel alias 0xc0100000</text>' "$d"
 	# a file name with &, <, >, ' and " arrives whole
 	check "a name that needs escaping" grep -q \
 		"a&amp;b&lt;c&gt;'d\".litmus</h2>" "$tmp/odd.dom"

@@ -209,9 +209,14 @@ static void plain_sentence(FILE *f, const struct story *st,
 		fputs("Deadlock: no thread can run", f);
 		for (t = 0; t < st->p->nthreads; t++)
 			if (st->wait[t] != NULL) {
+				size_t n = st->waitlen[t];
+
+				/* the line may end with the statement's ';' */
+				if (n > 0 && st->wait[t][n - 1] == ';')
+					n--;
 				fprintf(f, "%sP%d ", sep,
 					st->p->threads[t].index);
-				html_escn(f, st->wait[t], st->waitlen[t]);
+				html_escn(f, st->wait[t], n);
 				sep = "; ";
 			}
 		fputs(".", f);
@@ -225,9 +230,11 @@ static void plain_sentence(FILE *f, const struct story *st,
 		      "load in the lines shown returned an old value.", f);
 		break;
 	default:
-		fputs("No load returned an old value and no write was lost in "
-		      "the lines shown; the outcome is the values at the end.",
-		      f);
+		fputs("No load in the picture returned an old value and no "
+		      "write-back lost one; the outcome is made by a step whose "
+		      "accesses the text witness does not list one by one (a "
+		      "kernel copy such as copy_user_highpage): see the text "
+		      "witness below.", f);
 		break;
 	}
 }

@@ -79,6 +79,40 @@ void story_alias_name(const struct prog *p, uint32_t va, char *buf, size_t n)
 	}
 }
 
+void story_who(const struct prog *p, int t, char *buf, size_t n)
+{
+	if (t < 0)
+		snprintf(buf, n, "the kernel");
+	else if (p->threads[t].kind == TK_DEVICE)
+		snprintf(buf, n, "the device P%d", p->threads[t].index);
+	else if (p->threads[t].kind == TK_IRQ)
+		snprintf(buf, n, "the interrupt handler P%d",
+			 p->threads[t].index);
+	else
+		snprintf(buf, n, "P%d", p->threads[t].index);
+}
+
+void story_path(const struct prog *p, int t, uint32_t va, char *buf,
+		size_t n)
+{
+	char a[160];
+
+	/* a device addresses memory by bus (here: physical) address */
+	if (t >= 0 && p->threads[t].kind == TK_DEVICE) {
+		snprintf(buf, n, "by DMA at bus address %#x", va);
+		return;
+	}
+	story_alias_name(p, va, a, sizeof(a));
+	snprintf(buf, n, "through %s", a);
+}
+
+void story_cache_name(const struct story_copy *c, int possessive, char *buf,
+		      size_t n)
+{
+	snprintf(buf, n, "cpu%d%s %s, set %u", c->cpu, possessive ? "'s" : "",
+		 c->set & ISET ? "I-cache" : "cache", c->set & ~ISET);
+}
+
 void story_word_name(const struct prog *p, uint32_t pa, char *buf, size_t n)
 {
 	int i, k;
@@ -126,8 +160,12 @@ static void parse_line(struct story_step *sp, const char *l)
 	unsigned va, pa, set;
 	int cpu, v;
 
-	if (sscanf(l, " load va %x pa %x", &va, &pa) == 2)
+	if (sscanf(l, " load va %x pa %x", &va, &pa) == 2) {
 		add_event(sp, EV_LOAD, sp->cpu, va, pa, 0);
+	} else if (sscanf(l, " fetch va %x pa %x", &va, &pa) == 2) {
+		add_event(sp, EV_LOAD, sp->cpu, va, pa, 0);
+		sp->ev[sp->nev - 1].fetch = 1;
+	}
 	else if (sscanf(l, " store va %x pa %x", &va, &pa) == 2)
 		add_event(sp, EV_STORE, sp->cpu, va, pa, 0);
 	else if (sscanf(l, " -> %d", &v) == 1 && sp->nev > 0 &&
@@ -139,9 +177,13 @@ static void parse_line(struct story_step *sp, const char *l)
 		if (sp->ev[k].kind == EV_LOAD)
 			sp->ev[k].val = (uint32_t)v;
 	} else if (sscanf(l, " cpu%d: miss, fill line va %x pa %x (set %u)",
-			  &cpu, &va, &pa, &set) == 4)
+			  &cpu, &va, &pa, &set) == 4 ||
+		 sscanf(l, " cpu%d: miss, fill I-cache line va %x pa %x",
+			&cpu, &va, &pa) == 3)
 		add_event(sp, EV_FILL, cpu, va, pa, 0);
 	else if (sscanf(l, " cpu%d: hit line va %x pa %x", &cpu, &va,
+			&pa) == 3 ||
+		 sscanf(l, " cpu%d: I-cache hit line va %x pa %x", &cpu, &va,
 			&pa) == 3)
 		add_event(sp, EV_HIT, cpu, va, pa, 0);
 	else if (sscanf(l, " cpu%d: write back line va %x pa %x", &cpu, &va,
@@ -151,6 +193,9 @@ static void parse_line(struct story_step *sp, const char *l)
 			&pa) == 3 ||
 		 sscanf(l, " cpu%d: clean+invalidate line va %x pa %x", &cpu,
 			&va, &pa) == 3)
+		add_event(sp, EV_DROP, cpu, va, pa, 0);
+	else if (sscanf(l, " cpu%d: invalidate I-cache line va %x pa %x",
+			&cpu, &va, &pa) == 3)
 		add_event(sp, EV_DROP, cpu, va, pa, 0);
 	else if (sscanf(l, " cpu%d: invalidate line va %x pa %x", &cpu, &va,
 			&pa) == 3)
@@ -191,6 +236,8 @@ static void parse_step(struct story *st, int k, uint32_t label)
 		buf[len] = '\0';
 		if (strstr(buf, "switch_mm:") != NULL)
 			sp->switch_mm = 1;
+		if (strstr(buf, "takes the interrupt") != NULL)
+			sp->irq = 1;
 		parse_line(sp, buf);
 		l = nl ? nl + 1 : end;
 	}
@@ -345,7 +392,8 @@ static void place_events(struct story *st, int k)
 				break;
 			}
 		}
-		if (e->kind == EV_STORE) {
+		/* a store's value, and a fetch's (no "->" line): the copy */
+		if (e->kind == EV_STORE || e->fetch) {
 			const struct cline *l = e->copy >= 0 ?
 				story_copy_at(st, k, e->line, e->copy) : NULL;
 

@@ -28,6 +28,7 @@ struct story_event {
 	int cpu;
 	uint32_t va, pa;	/* the access, or the copy's line */
 	uint32_t val;
+	int fetch;		/* EV_LOAD: an instruction fetch */
 	int line, copy;		/* the row (-1: memory); line -1: none */
 };
 
@@ -37,6 +38,7 @@ struct story_step {
 	int kernel;		/* the thread's mode during the step */
 	int switched_from;	/* the CPU switched from this thread; -1 */
 	int switch_mm;		/* the switch flushed the whole cache */
+	int irq;		/* the CPU took an interrupt: thread handles it */
 	const char *text;	/* the step's lines of the text witness */
 	size_t textlen;
 	struct story_event *ev;
@@ -101,5 +103,13 @@ uint32_t story_mem_at(const struct story *st, int k, uint32_t pa);
 /* Names a person can read: "buf[1]", "the user alias 0x10000 of P0". */
 void story_word_name(const struct prog *p, uint32_t pa, char *buf, size_t n);
 void story_alias_name(const struct prog *p, uint32_t va, char *buf, size_t n);
+/* "P0", "the interrupt handler P2", "the device P1"; t < 0: "the kernel" */
+void story_who(const struct prog *p, int t, char *buf, size_t n);
+/* How thread t reaches va: "through the kernel alias ...", "by DMA at ..." */
+void story_path(const struct prog *p, int t, uint32_t va, char *buf,
+		size_t n);
+/* "cpu0's cache, set 3" or "cpu0's I-cache, set 3"; possessive 0: "cpu0 cache" */
+void story_cache_name(const struct story_copy *c, int possessive, char *buf,
+		      size_t n);
 
 #endif

@@ -24,7 +24,7 @@ struct word {
 };
 
 struct stale {
-	int step, line, word, copy;
+	int step, line, word, copy, fetch;
 	uint32_t got, va;
 	struct word w;		/* the word the read should have seen */
 };
@@ -95,6 +95,7 @@ static void shown_events(struct walk *wk, int k, uint32_t *stored)
 			wk->stale.copy = e->copy;
 			wk->stale.got = e->val;
 			wk->stale.va = e->va;
+			wk->stale.fetch = e->fetch;
 			wk->stale.w = wk->w[e->line][w];
 		}
 	}
@@ -163,19 +164,16 @@ static void losses(struct walk *wk, int k, const uint32_t *stored)
 static void writer(const struct story *st, const struct word *w, char *buf,
 		   size_t n)
 {
-	char a[160] = "", who[16] = "the kernel";
+	char a[180] = "straight to memory", who[48];
 
 	if (w->wstep < 0) {
 		snprintf(buf, n, "it held from the start");
 		return;
 	}
-	if (w->wthread >= 0)
-		snprintf(who, sizeof(who), "P%d",
-			 st->p->threads[w->wthread].index);
+	story_who(st->p, w->wthread, who, sizeof(who));
 	if (w->wva != 0)
-		story_alias_name(st->p, w->wva, a, sizeof(a));
-	snprintf(buf, n, "written by %s at step %d %s%s", who, w->wstep + 1,
-		 w->wva ? "through " : "straight to memory", a);
+		story_path(st->p, w->wthread, w->wva, a, sizeof(a));
+	snprintf(buf, n, "written by %s at step %d %s", who, w->wstep + 1, a);
 }
 
 static int last_fill(const struct story *st, int k, int li, int c)
@@ -257,15 +255,15 @@ static void say_stale(struct walk *wk)
 	const struct story_line *ln = &st->line[s->line];
 	const struct story_step *sp = &st->step[s->step];
 	uint32_t pa = ln->pa + 4u * (uint32_t)s->word;
-	char wn[64], an[160], hn[160], wr[256], where[64], why[400];
+	char wn[64], an[180], hn[160], wr[256], where[64], why[400], who[48];
 	int c, f;
 
 	story_word_name(st->p, pa, wn, sizeof(wn));
-	story_alias_name(st->p, s->va, an, sizeof(an));
+	story_path(st->p, sp->thread, s->va, an, sizeof(an));
+	story_who(st->p, sp->thread, who, sizeof(who));
 	writer(st, &s->w, wr, sizeof(wr));
 	if (s->copy >= 0)
-		snprintf(where, sizeof(where), "cpu%d's cache, set %u",
-			 ln->copy[s->copy].cpu, ln->copy[s->copy].set);
+		story_cache_name(&ln->copy[s->copy], 1, where, sizeof(where));
 	else
 		snprintf(where, sizeof(where), "memory");
 	st->holder_step = s->step;
@@ -302,11 +300,10 @@ static void say_stale(struct walk *wk)
 		st->holder_copy = -1;
 	}
 	snprintf(st->sentence, sizeof(st->sentence), "Stale read at step %d: "
-		 "P%d read %d from %s through %s (%s), but the latest value "
-		 "of %s is %d, %s. %s", s->step + 1,
-		 sp->thread >= 0 ? st->p->threads[sp->thread].index : 0,
-		 (int32_t)s->got, wn, an, where, wn, (int32_t)s->w.latest, wr,
-		 why);
+		 "%s %s %d from %s %s (%s), but the latest value of %s is %d, "
+		 "%s. %s", s->step + 1, who,
+		 s->fetch ? "fetched the instruction" : "read", (int32_t)s->got,
+		 wn, an, where, wn, (int32_t)s->w.latest, wr, why);
 	st->flaw = FLAW_STALE;
 	st->flaw_step = s->step;
 	st->flaw_line = s->line;

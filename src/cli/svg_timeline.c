@@ -181,6 +181,21 @@ static void col_title(FILE *f, const struct geom *g, const struct story *st,
 	fputs("</title>", f);
 }
 
+/* "P0 (cpu0)", "P2 (interrupt on cpu0)", "P1 (device)" */
+static void lane_label(FILE *f, const struct prog *p, int t, int y)
+{
+	const struct tprog *tp = &p->threads[t];
+
+	fprintf(f, "<text class=\"lbl\" x=\"6\" y=\"%d\">P%d (", y,
+		tp->index);
+	if (tp->kind == TK_DEVICE)
+		fputs("device", f);
+	else
+		fprintf(f, "%scpu%d", tp->kind == TK_IRQ ? "interrupt on " : "",
+			tp->cpu);
+	fputs(")</text>\n", f);
+}
+
 static void lanes(FILE *f, const struct geom *g, const struct story *st)
 {
 	int t, c;
@@ -194,9 +209,7 @@ static void lanes(FILE *f, const struct geom *g, const struct story *st)
 				end = c;
 				break;
 			}
-		fprintf(f, "<text class=\"lbl\" x=\"6\" y=\"%d\">P%d (cpu%d)"
-			"</text>\n", y + 15, st->p->threads[t].index,
-			st->p->threads[t].cpu);
+		lane_label(f, st->p, t, y + 15);
 		line(f, "alive", col_x(g, 1), y + ROW_H / 2, col_x(g, end),
 		     y + ROW_H / 2, NULL);
 		if (st->wait[t] != NULL) {
@@ -234,8 +247,10 @@ static void switches(FILE *f, const struct geom *g, const struct story *st)
 		line(f, "switch", x, TOP - 12, x,
 		     g->lanes_y + st->p->nthreads * ROW_H, NULL);
 		fprintf(f, "<text class=\"swl\" x=\"%d\" y=\"%d\">&#8644;<title>"
-			"cpu%d switches from P%d to P%d%s</title></text>\n",
-			x - 5, TOP - 2, sp->cpu, st->p->threads[from].index,
+			"cpu%d %s P%d to P%d%s</title></text>\n",
+			x - 5, TOP - 2, sp->cpu, sp->irq ?
+			"takes an interrupt: from" : "switches from",
+			st->p->threads[from].index,
 			st->p->threads[sp->thread].index, sp->switch_mm ?
 			" (switch_mm flushes its whole cache)" : "");
 		if (st->snap[k].t[from].status != T_DONE)
@@ -296,7 +311,7 @@ static void line_rows(FILE *f, const struct geom *g, const struct story *st,
 		      int li)
 {
 	const struct story_line *ln = &st->line[li];
-	char name[160];
+	char name[160], cache[48];
 	int c, w, first = 1;
 
 	fprintf(f, "<text class=\"head\" x=\"6\" y=\"%d\">physical line %#x; "
@@ -313,9 +328,10 @@ static void line_rows(FILE *f, const struct geom *g, const struct story *st,
 	for (c = 0; c < ln->ncopies; c++) {
 		int y = copy_y(g, li, c);
 
+		story_cache_name(&ln->copy[c], 0, cache, sizeof(cache));
 		story_alias_name(st->p, ln->copy[c].va, name, sizeof(name));
-		fprintf(f, "<text class=\"lbl\" x=\"6\" y=\"%d\">cpu%d cache, "
-			"set %u: ", y + 15, ln->copy[c].cpu, ln->copy[c].set);
+		fprintf(f, "<text class=\"lbl\" x=\"6\" y=\"%d\">%s: ", y + 15,
+			cache);
 		html_esc(f, strncmp(name, "the ", 4) == 0 ? name + 4 : name);
 		fputs("</text>\n", f);
 		line(f, "absent", col_x(g, 0), y + ROW_H / 2,
@@ -335,12 +351,10 @@ static void event(FILE *f, const struct geom *g, const struct story *st,
 	int cx = col_x(g, g->col[k]) + g->cw / 2;
 	int mx = col_x(g, g->col[k]) + g->cw - 7;
 	int cy, my = mem_y(g, st, e->line);
-	const char *who = "";
-	char wn[64];
+	char wn[64], who[48];
 
 	cy = e->copy >= 0 ? copy_y(g, e->line, e->copy) : my;
-	if (st->step[k].thread >= 0)
-		who = "P";
+	story_who(st->p, st->step[k].thread, who, sizeof(who));
 	story_word_name(st->p, e->pa, wn, sizeof(wn));
 	switch ((int)e->kind) {
 	case EV_FILL:
@@ -365,19 +379,15 @@ static void event(FILE *f, const struct geom *g, const struct story *st,
 		break;
 	case EV_LOAD:
 		fprintf(f, "<circle class=\"load\" cx=\"%d\" cy=\"%d\" r=\"3.5\">"
-			"<title>%s%d loads %d from ", mx, cy + ROW_H - 4, who,
-			st->step[k].thread >= 0 ?
-			st->p->threads[st->step[k].thread].index : 0,
-			(int32_t)e->val);
+			"<title>%s %s %d from ", mx, cy + ROW_H - 4, who,
+			e->fetch ? "fetches" : "loads", (int32_t)e->val);
 		html_esc(f, wn);
 		fputs("</title></circle>\n", f);
 		break;
 	case EV_STORE:
 		fprintf(f, "<rect class=\"store\" x=\"%d\" y=\"%d\" width=\"7\" "
-			"height=\"7\"><title>%s%d stores %d to ", mx - 3,
-			cy + ROW_H - 7, who, st->step[k].thread >= 0 ?
-			st->p->threads[st->step[k].thread].index : 0,
-			(int32_t)e->val);
+			"height=\"7\"><title>%s stores %d to ", mx - 3,
+			cy + ROW_H - 7, who, (int32_t)e->val);
 		html_esc(f, wn);
 		fputs("</title></rect>\n", f);
 		break;
