@@ -69,6 +69,7 @@ static const char style[] =
 "svg.timeline .head{font-weight:bold}\n"
 "svg .user{fill:#9ecae1;stroke:#3182bd}\n"
 "svg .kernel{fill:#f4a259;stroke:#b35806}\n"
+"svg .device{fill:#bcbddc;stroke:#6a51a3}\n"
 "svg .clean{fill:#c7e9c0;stroke:#31a354}\n"
 "svg .dirty{fill:#fc9272;stroke:#cb181d}\n"
 "svg .mem{fill:#e3e3e3;stroke:#888}\n"
@@ -139,6 +140,8 @@ static void timeline_key(FILE *f)
 		   "height=\"12\"/>", "thread runs in user mode");
 	svg_swatch(f, "<rect class=\"kernel\" x=\"2\" y=\"3\" width=\"22\" "
 		   "height=\"12\"/>", "thread runs in kernel mode");
+	svg_swatch(f, "<rect class=\"device\" x=\"2\" y=\"3\" width=\"22\" "
+		   "height=\"12\"/>", "a device runs (DMA)");
 	svg_swatch(f, "<line class=\"switch\" x1=\"13\" y1=\"0\" x2=\"13\" "
 		   "y2=\"18\"/><rect class=\"preempt\" x=\"11\" y=\"4\" "
 		   "width=\"4\" height=\"10\"/>", "a CPU switches thread "

@@ -223,7 +223,9 @@ static void parse_step(struct story *st, int k, uint32_t label)
 		 */
 		sp->kernel = before->t[sp->thread].kernel ||
 			     after->t[sp->thread].kernel;
-		if (before->c[sp->cpu].cur != sp->thread)
+		/* a device runs beside the CPUs, not on one */
+		if (before->c[sp->cpu].cur != sp->thread &&
+		    st->p->threads[sp->thread].kind != TK_DEVICE)
 			sp->switched_from = before->c[sp->cpu].cur;
 	}
 	while (l < end) {

@@ -220,15 +220,17 @@ static void lanes(FILE *f, const struct geom *g, const struct story *st)
 		}
 		for (c = 1; c < g->ncols; c++) {
 			const struct story_step *sp = &st->step[g->last[c]];
+			const char *mode;
 
 			if (sp->thread != t)
 				continue;
+			mode = st->p->threads[t].kind == TK_DEVICE ? "device" :
+			       sp->kernel ? "kernel" : "user";
 			fprintf(f, "<rect class=\"%s\" x=\"%d\" y=\"%d\" "
-				"width=\"%d\" height=\"%d\"><title>P%d, %s "
-				"mode</title></rect>\n", sp->kernel ? "kernel" :
-				"user", col_x(g, c) + 1, y + 3, g->cw - 2,
-				ROW_H - 6, st->p->threads[t].index,
-				sp->kernel ? "kernel" : "user");
+				"width=\"%d\" height=\"%d\"><title>P%d: %s"
+				"</title></rect>\n", mode, col_x(g, c) + 1,
+				y + 3, g->cw - 2, ROW_H - 6,
+				st->p->threads[t].index, mode);
 		}
 	}
 }
