@@ -214,6 +214,8 @@ if have chromium && have pngtopnm; then
 	check "a device reads memory by DMA" grep -q \
 		'Stale read at step 8: the device P1 read 0 from buf\[0\] by DMA at bus address 0x100000 (memory), but the latest value of buf\[0\] is 42' "$d"
 	check "the device has its lane" grep -q '>P1 (device)</text>' "$d"
+	check "the device's lane has its colour" grep -q \
+		'<rect class="device"[^>]*><title>P1: device</title>' "$d"
 	check "a stale instruction fetch" grep -q \
 		'P0 fetched the instruction 1 from text\[0\] through the kernel alias 0xc0100000 (cpu0.s I-cache, set 0)' "$d"
 	check "the I-cache has its row" grep -q \
