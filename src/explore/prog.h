@@ -101,6 +101,7 @@ struct pmap {
 	int shared;
 	int exec;		/* VM_EXEC: a mapping of code */
 	int lazy;		/* not faulted in: the first touch faults */
+	int late;		/* no VMA either until that first touch */
 	const char *name;	/* the init-block symbol naming it */
 };
 

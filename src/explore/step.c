@@ -368,9 +368,12 @@ struct ctx step_init(const struct prog *p, struct state *s, int reduce)
 		s->k.fuse.cur[i] = -1;
 	for (i = 0; i < p->ninit; i++)
 		mem_write(s, p->init[i].pa, p->init[i].value);
+	/* a page some VMA maps: ever mapped, its flushes done */
+	for (i = 0; i < p->nmaps; i++)
+		if (!p->maps[i].late)
+			s->k.pgflags[p->maps[i].page] |= PGF_MAPPED |
+							 PGF_DCACHE_CLEAN;
 	for (i = 0; i < p->npages; i++) {
-		if (p->pages[i].user_mapped)
-			s->k.pgflags[i] |= PGF_MAPPED | PGF_DCACHE_CLEAN;
 		if (!p->pages[i].fuse)
 			s->k.pgflags[i] |= PGF_UPTODATE;
 		s->k.pglock[i] = -1;

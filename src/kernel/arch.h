@@ -67,6 +67,13 @@ struct arch_ops {
 	void (*flush_cache_mm)(struct ctx *c);
 	/* flush_cache_vunmap(start, end) */
 	void (*flush_cache_vunmap)(struct ctx *c, uint32_t va, uint32_t len);
+	/*
+	 * update_mmu_cache (or set_pte_at's __sync_icache_dcache) once a
+	 * fault has installed the PTE of page at uaddr: completes a
+	 * deferred flush_dcache_page.  NULL: nothing deferred here.
+	 */
+	void (*update_mmu_cache)(struct ctx *c, int page, uint32_t uaddr,
+				 int exec);
 };
 
 /* enum dma_data_direction, include/linux/dma-direction.h */

@@ -106,21 +106,12 @@ static void flush_dcache_aliases(struct ctx *c, int page)
 	}
 }
 
-static void arm_flush_dcache_page(struct ctx *c, int page)
+/* __flush_dcache_page (2.6.x) / __flush_dcache_folio (6.x) */
+static void flush_dcache_now(struct ctx *c, int page)
 {
 	const struct prog *p = c->p;
 	int file = p->pages[page].file;
-	int smp = p->ncpus > 1;
 
-	/* Lazy path: UP only in 2.6.x, !cache_ops_need_broadcast in 6.x. */
-	if (!smp && page_unmapped_file(c, page)) {
-		if (p->kver >= KV_6_12)
-			c->s->k.pgflags[page] &= (uint8_t)~PGF_DCACHE_CLEAN;
-		else
-			c->s->k.pgflags[page] |= PGF_DCACHE_DIRTY;
-		TR(c, "    flush_dcache_page: unmapped page-cache page, deferred\n");
-		return;
-	}
 	flush_kernel_alias(c, page);
 	if (file && !vivt(c) && !vipt_nonaliasing(c)) {
 		/* one flush at the file-offset colour (page->index) */
@@ -135,8 +126,62 @@ static void arm_flush_dcache_page(struct ctx *c, int page)
 	}
 	if (file && vivt(c))
 		flush_dcache_aliases(c, page);
+}
+
+static void arm_flush_dcache_page(struct ctx *c, int page)
+{
+	const struct prog *p = c->p;
+	int smp = p->ncpus > 1;
+
+	/* Lazy path: UP only in 2.6.x, !cache_ops_need_broadcast in 6.x. */
+	if (!smp && page_unmapped_file(c, page)) {
+		if (p->kver >= KV_6_12)
+			c->s->k.pgflags[page] &= (uint8_t)~PGF_DCACHE_CLEAN;
+		else
+			c->s->k.pgflags[page] |= PGF_DCACHE_DIRTY;
+		TR(c, "    flush_dcache_page: unmapped page-cache page, deferred\n");
+		return;
+	}
+	flush_dcache_now(c, page);
 	if (p->kver >= KV_6_12)
 		c->s->k.pgflags[page] |= PGF_DCACHE_CLEAN;
+}
+
+/*
+ * 2.6.19/20 arch/arm/mm/fault-armv.c update_mmu_cache: a page-cache
+ * page with PG_dcache_dirty gets its __flush_dcache_page now (the
+ * VIVT make_coherent of shared writable aliases is not modelled).
+ * 6.12: VIVT update_mmu_cache, VIPT set_pte_at's __sync_icache_dcache:
+ * if !PG_dcache_clean, set it and __flush_dcache_folio (VIPT
+ * non-aliasing only for an executable mapping), then on VIPT
+ * __flush_icache_all for an executable one.
+ */
+static void arm_update_mmu_cache(struct ctx *c, int page, uint32_t uaddr,
+				 int exec)
+{
+	uint8_t *f = &c->s->k.pgflags[page];
+
+	(void)uaddr;
+	if (c->p->kver < KV_6_12) {
+		if (!c->p->pages[page].file || !(*f & PGF_DCACHE_DIRTY))
+			return;
+		*f &= (uint8_t)~PGF_DCACHE_DIRTY;
+		TR(c, "    update_mmu_cache: the deferred flush_dcache_page\n");
+		flush_dcache_now(c, page);
+		return;
+	}
+	if (vipt_nonaliasing(c) && !exec)
+		return;
+	if (!(*f & PGF_DCACHE_CLEAN)) {
+		*f |= PGF_DCACHE_CLEAN;
+		TR(c, "    %s: the deferred flush_dcache_folio\n",
+		   vivt(c) ? "update_mmu_cache" : "__sync_icache_dcache");
+		flush_dcache_now(c, page);
+	}
+	if (!vivt(c) && exec) {
+		TR(c, "    __sync_icache_dcache: __flush_icache_all\n");
+		kmm_imaint_all(c);
+	}
 }
 
 /* ARM had no flush_kernel_dcache_page in 2.6.19/20 (generic no-op). */
@@ -361,4 +406,5 @@ const struct arch_ops arch_arm_ops = {
 	.cow_source = arm_cow_source,
 	.flush_cache_mm = arm_flush_cache_mm,
 	.flush_cache_vunmap = arm_flush_cache_vunmap,
+	.update_mmu_cache = arm_update_mmu_cache,
 };

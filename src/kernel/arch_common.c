@@ -12,11 +12,23 @@ int page_is_anon(const struct ctx *c, int page)
 	return !pg->file && !pg->kmalloc;
 }
 
+/*
+ * page_mapping(page) && !mapping_mapped(mapping): no VMA maps the file.
+ * A `late` mapping's VMA exists only once its first touch has faulted
+ * it in.
+ */
 int page_unmapped_file(const struct ctx *c, int page)
 {
-	const struct ppage *pg = &c->p->pages[page];
+	const struct prog *p = c->p;
+	int i;
 
-	return pg->file && !pg->user_mapped;
+	if (!p->pages[page].file)
+		return 0;
+	for (i = 0; i < p->nmaps; i++)
+		if (p->maps[i].page == page &&
+		    (!p->maps[i].late || (c->s->k.present & (1u << i))))
+			return 0;
+	return 1;
 }
 
 int owner_map(const struct ctx *c, uint32_t uaddr)

@@ -115,6 +115,26 @@ static void mips_flush_icache_range(struct ctx *c, uint32_t va, uint32_t len)
 	kmm_imaint_range(c, -1, va, len);
 }
 
+/*
+ * __update_cache (arch/mips/mm/cache.c): if the kernel and user
+ * addresses differ in colour (or the mapping is executable) and the
+ * page is dcache-dirty, flush the kernel address and clear the bit.
+ */
+static void mips_update_mmu_cache(struct ctx *c, int page, uint32_t uaddr,
+				  int exec)
+{
+	const struct profile *pr = &c->p->prof;
+	uint32_t k = kmm_lowmem(c->p, page);
+
+	if (!(c->s->k.pgflags[page] & PGF_DCACHE_DIRTY))
+		return;
+	if (!exec && cache_colour(pr, k) == cache_colour(pr, uaddr))
+		return;
+	c->s->k.pgflags[page] &= (uint8_t)~PGF_DCACHE_DIRTY;
+	TR(c, "    __update_cache: the deferred flush of the kernel alias\n");
+	flush_data_cache_page(c, k);
+}
+
 static const char *mips_no_highmem(enum kver v)
 {
 	(void)v;
@@ -141,4 +161,5 @@ const struct arch_ops arch_mips_ops = {
 	.flush_icache_range = mips_flush_icache_range,
 	.cow_source = mips_cow_source,
 	.flush_cache_mm = mips_flush_cache_mm,
+	.update_mmu_cache = mips_update_mmu_cache,
 };

@@ -146,6 +146,22 @@ static void parisc_flush_cache_vunmap(struct ctx *c, uint32_t va,
 	kmm_maint_all(c, M_FLUSH);
 }
 
+/*
+ * update_mmu_cache (2.6.19 cache.c; 6.12 __update_cache): a page with
+ * PG_dcache_dirty gets flush_kernel_dcache_page now.
+ */
+static void parisc_update_mmu_cache(struct ctx *c, int page, uint32_t uaddr,
+				    int exec)
+{
+	(void)uaddr;
+	(void)exec;
+	if (!(c->s->k.pgflags[page] & PGF_DCACHE_DIRTY))
+		return;
+	c->s->k.pgflags[page] &= (uint8_t)~PGF_DCACHE_DIRTY;
+	TR(c, "    update_mmu_cache: the deferred flush\n");
+	fdc_kernel(c, page);
+}
+
 static const char *parisc_no_highmem(enum kver v)
 {
 	(void)v;
@@ -171,4 +187,5 @@ const struct arch_ops arch_parisc_ops = {
 	.cow_source = parisc_cow_source,
 	.flush_cache_mm = parisc_flush_cache_mm,
 	.flush_cache_vunmap = parisc_flush_cache_vunmap,
+	.update_mmu_cache = parisc_update_mmu_cache,
 };

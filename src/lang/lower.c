@@ -1416,7 +1416,8 @@ static void place(struct cc *c)
 			m->page = page;
 			m->va = va;
 			m->shared = in->shared;
-			m->lazy = in->lazy;
+			m->lazy = in->lazy || in->late;
+			m->late = in->late;
 			m->exec = in->exec;
 			m->name = in->name;
 			p->pages[page].user_mapped = 1;
