@@ -91,6 +91,9 @@ struct worker {
 	size_t fresh;		/* new states not yet added to P->states */
 	size_t finished;
 	size_t transitions;
+	/* these counters change at every transition: keep the next
+	 * searcher's explorer off their cache line */
+	char pad[128];
 };
 
 static _Atomic uint32_t *aux(struct par *P, uint32_t id)
