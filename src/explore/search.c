@@ -171,16 +171,16 @@ void ex_record(struct explorer *e, const struct state *s,
  * lines commute, so a dirty line alone in its physical line is written
  * back first, in one order; only copies sharing a line are permuted.
  */
-static void finals(struct explorer *e, struct state *s, uint32_t last)
+static void lone_writebacks(const struct prog *p, struct state *s,
+			    struct trace *tr)
 {
-	const struct prog *p = e->p;
 	struct ctx c = { 0 };
-	struct state *t;
 	int cpu, i, d2, j, shared;
 
 	c.p = p;
 	c.s = s;
 	c.thread = -1;
+	c.tr = tr;
 	for (cpu = 0; cpu < p->ncpus; cpu++) {
 		for (i = 0; i < s->nlines[cpu]; i++) {
 			struct cline *l = &s->lines[cpu][i];
@@ -194,10 +194,28 @@ static void finals(struct explorer *e, struct state *s, uint32_t last)
 					    s->lines[d2][j].dirty &&
 					    s->lines[d2][j].pa == l->pa)
 						shared = 1;
-			if (!shared)
-				cache_writeback(&c, cpu, i);
+			if (shared)
+				continue;
+			c.cpu = cpu;
+			if (tr)
+				trace_printf(tr, "  final write-back on cpu%d:\n",
+					     cpu);
+			cache_writeback(&c, cpu, i);
 		}
 	}
+}
+
+static void finals(struct explorer *e, struct state *s, uint32_t last)
+{
+	const struct prog *p = e->p;
+	struct ctx c = { 0 };
+	struct state *t;
+	int cpu, i, shared;
+
+	c.p = p;
+	c.s = s;
+	c.thread = -1;
+	lone_writebacks(p, s, NULL);
 	shared = 0;
 	for (cpu = 0; cpu < p->ncpus; cpu++)
 		for (i = 0; i < s->nlines[cpu]; i++) {
@@ -819,7 +837,7 @@ void witness_replay(const struct prog *p0, const uint32_t *path, int n,
 	const struct prog *p = ex_effective(p0, reduce, &tmp);
 	struct state *s = malloc(sizeof(*s));
 	struct ctx c;
-	int i;
+	int i, lone_done = 0;
 
 	if (s == NULL)
 		abort();
@@ -830,10 +848,23 @@ void witness_replay(const struct prog *p0, const uint32_t *path, int n,
 	if (v != NULL)
 		v->fn(v->arg, p, s, -1);
 	for (i = 0; i < n; i++) {
+		/*
+		 * finals() writes lone dirty lines back unlabelled, before
+		 * each labelled write-back of a shared line and after it;
+		 * the text says so (a visitor draws them as steps itself).
+		 */
+		if (LBL_KIND(path[i]) == LBL_WB && !lone_done && v == NULL) {
+			lone_writebacks(p, s, tr);
+			lone_done = 1;
+		}
 		ex_apply(p, s, path[i], reduce, &c, tr);
+		if (LBL_KIND(path[i]) == LBL_WB && v == NULL)
+			lone_writebacks(p, s, tr);
 		if (v != NULL)
 			v->fn(v->arg, p, s, i);
 	}
+	if (!lone_done && v == NULL && all_done(p, s))
+		lone_writebacks(p, s, tr);
 	deadlock_text(p, s, tr);
 	free(s);
 }
