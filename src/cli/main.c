@@ -18,6 +18,7 @@ static void usage(FILE *f)
 	      " [--mode M]\n"
 	      "             [--strategy S] [--scenario N] [--fuse-strategy FILE]\n"
 	      "       stale run [options] FILE...\n"
+	      "       stale export --promela [--eager] [run options] FILE\n"
 	      "       stale profiles\n"
 	      "\n"
 	      "run options:\n"
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
 		{ "strategy", required_argument, NULL, 'T' },
 		{ "scenario", required_argument, NULL, 'N' },
 		{ "promela", no_argument, NULL, 'X' },
+		{ "eager", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -210,6 +212,9 @@ int main(int argc, char **argv)
 		case 'X':
 			promela = 1;
 			break;
+		case 'E':
+			o.eager = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -220,6 +225,11 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (o.eager && strcmp(cmd, "export") != 0) {
+		fprintf(stderr, "command line:1:1: --eager is an option of "
+			"stale export --promela\n");
+		return 2;
 	}
 	if (strcmp(cmd, "profiles") == 0)
 		return cmd_profiles();
@@ -234,7 +244,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "export") == 0) {
 		if (!promela || optind + 1 != argc) {
 			fprintf(stderr, "command line:1:1: usage: stale export "
-				"--promela [run options] FILE\n");
+				"--promela [--eager] [run options] FILE\n");
 			return 2;
 		}
 		return export_promela(argv[optind], &o, stdout);

@@ -18,6 +18,7 @@ struct run_opts {
 	int expect;
 	size_t max_states;
 	int first_bad;		/* stop at the first unsafe outcome */
+	int eager;		/* export: register instructions share a step */
 };
 
 /* What a check found, for the FUSE table and the tests. */
