@@ -70,7 +70,8 @@ fuzz:
 	@mkdir -p build-fuzz/corpus
 	build-fuzz/parse_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		-timeout=5 -rss_limit_mb=2048 -dict=fuzz/litmus.dict \
-		build-fuzz/corpus fuzz/corpus examples lib/fuse/scenarios
+		build-fuzz/corpus fuzz/corpus examples examples/history \
+		lib/fuse/scenarios
 
 bench: $(STALE)
 	bench/run
@@ -117,7 +118,7 @@ $(BUILD)/libdir.stamp: FORCE
 
 install: $(STALE)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(STALE_LIBDIR) \
-		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(DATADIR)/examples/history $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 755 $(STALE) $(DESTDIR)$(BINDIR)/stale
 	cd lib && find . -type d | while read -r d; do \
@@ -125,6 +126,8 @@ install: $(STALE)
 	cd lib && find . -type f | while read -r f; do \
 		$(INSTALL) -m 644 "$$f" "$(DESTDIR)$(STALE_LIBDIR)/$$f" || exit 1; done
 	$(INSTALL) -m 644 examples/*.litmus $(DESTDIR)$(DATADIR)/examples
+	$(INSTALL) -m 644 examples/history/*.litmus \
+		$(DESTDIR)$(DATADIR)/examples/history
 	$(INSTALL) -m 644 man/stale.1 $(DESTDIR)$(MANDIR)/man1/stale.1
 	$(INSTALL) -m 644 man/stale-litmus.5 $(DESTDIR)$(MANDIR)/man5/stale-litmus.5
 	if [ -x stalefs/stalefs ]; then \

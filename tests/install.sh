@@ -25,19 +25,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 repo=$PWD
 
-passed=0
-failed=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/stale-install.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
-
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
-# check WHAT CMD...: one test, passed when CMD succeeds
-check() {
-	local what=$1
-	shift
-	if "$@"; then pass; else fail "$what"; fi
-}
+NAME=install
+. tests/checks.sh
 
 # The make of this test must not inherit the caller's variables (make
 # check SAN=1, a PREFIX or DESTDIR in the environment of make check).

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "fusetable.h"
+#include "html.h"
 
 struct row {
 	const char *strategy;
@@ -262,6 +263,75 @@ static char mark(const struct cell *c)
 	}
 }
 
+/*
+ * The page: the table, then a witness for each unsafe cell, computed
+ * again here (the workers kept only the verdicts).
+ */
+static int html_page(const char *out, const struct run_opts *o,
+		     const struct row *rs, const struct job *jobs, int n)
+{
+	struct html_cell *cells = calloc((size_t)n, sizeof(*cells));
+	FILE *f = fopen(out, "w");
+	int k;
+
+	if (cells == NULL)
+		abort();
+	if (f == NULL) {
+		fprintf(stderr, "command line:1:1: cannot write %s\n", out);
+		free(cells);
+		return 2;
+	}
+	for (k = 0; k < n; k++) {
+		const struct job *j = &jobs[k];
+
+		cells[k] = (struct html_cell){ rs[j->r].strategy,
+			rs[j->r].kernel, rs[j->r].claim, profiles[j->p],
+			modes[j->m], scenarios[j->s], j->c.verdict, j->c.why };
+	}
+	html_begin(f, "stale: the FUSE verdict table", "Each block is one copy "
+		   "strategy under one kernel, titled with the claim of the "
+		   "2006 mail (or of the thread) it settles; each row a "
+		   "machine, each column a mode and a scenario.  An unsafe "
+		   "cell links to its witness below.", 1);
+	html_fuse_table(f, cells, n);
+	fputs("<h2 id=\"witnesses\">Witnesses</h2>\n", f);
+	for (k = 0; k < n; k++) {
+		const struct job *j = &jobs[k];
+		struct run_opts w = *o;
+		char name[512], id[600], head[700];
+		FILE *text;
+		char *buf = NULL;
+		size_t len = 0;
+		struct cell c;
+
+		if (!html_cell_unsafe(&cells[k]))
+			continue;
+		html_cell_name(name, sizeof(name), &cells[k]);
+		html_id(id, sizeof(id), "w-", name);
+		snprintf(head, sizeof(head), "%s: %s", name, j->c.why);
+		text = open_memstream(&buf, &len);
+		if (text == NULL)
+			abort();
+		w.html = f;
+		w.html_id = id;
+		w.html_heading = head;
+		check_cell(&w, j->strat, rs[j->r].kernel, profiles[j->p],
+			   modes[j->m], j->scen, &c, text);
+		fclose(text);
+		free(buf);
+		html_id(id, sizeof(id), "c-", name);
+		fprintf(f, "<p><a href=\"#%s\">back to the table</a></p>\n",
+			id);
+	}
+	html_end(f);
+	free(cells);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "command line:1:1: cannot write %s\n", out);
+		return 2;
+	}
+	return 0;
+}
+
 int fuse_table(const struct table_opts *t, const struct run_opts *o)
 {
 	struct row custom = { NULL, "6.12", "your strategy (--fuse-strategy)" };
@@ -277,6 +347,11 @@ int fuse_table(const struct table_opts *t, const struct run_opts *o)
 		custom.strategy = t->strategy_file;
 		rs = &custom;
 		nrows = 1;
+	}
+	if (t->witness != NULL && t->html != NULL) {
+		fprintf(stderr, "command line:1:1: --html draws the whole "
+			"table; leave out --witness\n");
+		return 2;
 	}
 	if (t->witness != NULL) {
 		char buf[256], *f[5], *save = NULL;
@@ -415,6 +490,8 @@ int fuse_table(const struct table_opts *t, const struct run_opts *o)
 	}
 	if (!t->tsv)
 		printf("\n");
+	if (t->html != NULL)
+		status = html_page(t->html, o, rs, jobs, njobs);
 	free(jobs);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!t->tsv) {

@@ -12,6 +12,7 @@ struct table_opts {
 	const char *witness;		/* CELL: strategy/kernel/profile/mode/scenario */
 	const char *profile, *mode, *strategy, *scenario;
 	const char *strategy_file;	/* --fuse-strategy FILE: its own rows */
+	const char *html;		/* --html OUT: the table as a page */
 };
 
 int fuse_table(const struct table_opts *t, const struct run_opts *o);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fusetable.h"
+#include "html.h"
 #include "promela.h"
 #include "run.h"
 
@@ -17,6 +18,7 @@ static void usage(FILE *f)
 	fputs("usage: stale [fuse] [--tsv] [--witness CELL] [--profile P]"
 	      " [--mode M]\n"
 	      "             [--strategy S] [--scenario N] [--fuse-strategy FILE]\n"
+	      "             [--html OUT.html]\n"
 	      "       stale run [options] FILE...\n"
 	      "       stale export --promela [--eager] [run options] FILE\n"
 	      "       stale profiles\n"
@@ -34,6 +36,8 @@ static void usage(FILE *f)
 	      "  --no-witness        do not\n"
 	      "  --no-reduce         explore without reductions\n"
 	      "  --json              one JSON object per file\n"
+	      "  --html OUT.html     also write a page with the result and a\n"
+	      "                      picture of each witness (fuse: the table)\n"
 	      "  --fuse-strategy F   a copy strategy of your own\n"
 	      "  --jobs N            table cells computed by N processes\n"
 	      "  --help, --version\n", f);
@@ -53,13 +57,15 @@ static int cmd_profiles(void)
 {
 	int i;
 
-	printf("%-17s %-5s %-8s %7s %4s %4s %5s %6s %-7s %-5s %-9s %-6s %s\n",
-	       "profile", "index", "arch", "size", "ways", "line", "dirty",
-	       "colour", "write", "alloc", "coherence", "switch", "page");
+	printf("%-17s %-5s %-8s %7s %4s %4s %5s %6s %-7s %-5s %-9s %-6s %-6s "
+	       "%-5s %s\n", "profile", "index", "arch", "size", "ways", "line",
+	       "dirty", "colour", "write", "alloc", "coherence", "switch",
+	       "icache", "dma", "page");
 	for (i = 0; i < profile_count(); i++) {
 		const struct profile *p = profile_at(i);
 
-		printf("%-17s %-5s %-8s %7u %4u %4u %5u %6u %-7s %-5s %-9s %-6s %u\n",
+		printf("%-17s %-5s %-8s %7u %4u %4u %5u %6u %-7s %-5s %-9s %-6s "
+		       "%-6s %-5s %u\n",
 		       p->name, index_name(p->index), arch_name(p->arch),
 		       p->size, p->ways, p->line, p->dirty_granule,
 		       profile_colours(p),
@@ -68,7 +74,9 @@ static int cmd_profiles(void)
 		       p->index == IDX_NONE ? "-" :
 		       p->write_allocate ? "write" : "read",
 		       coherence_name(p->coherence),
-		       p->flush_on_switch ? "flush" : "-", p->page_size);
+		       p->flush_on_switch ? "flush" : "-",
+		       p->icache ? "split" : "-",
+		       p->dma_coherent ? "snoop" : "-", p->page_size);
 	}
 	printf("\nSources:\n");
 	for (i = 0; i < profile_count(); i++)
@@ -100,6 +108,7 @@ int main(int argc, char **argv)
 		{ "scenario", required_argument, NULL, 'N' },
 		{ "promela", no_argument, NULL, 'X' },
 		{ "eager", no_argument, NULL, 'E' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -108,6 +117,7 @@ int main(int argc, char **argv)
 	struct table_opts t = { 0 };
 	const char *cmd = "fuse";
 	static char cachebuf[256];
+	const char *html = NULL;
 	int ch, i, status = 0, promela = 0;
 
 	o.lo.preempt = -1;
@@ -215,6 +225,10 @@ int main(int argc, char **argv)
 		case 'E':
 			o.eager = 1;
 			break;
+		case 'H':
+			html = optarg;
+			t.html = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -258,6 +272,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "command line:1:1: stale run needs a file\n");
 		return 2;
 	}
+	if (html != NULL && o.json) {
+		fprintf(stderr, "command line:1:1: --html and --json do not go "
+			"together\n");
+		return 2;
+	}
+	if (html != NULL)
+		return html_run_page(html, argv + optind, argc - optind, &o);
 	for (i = optind; i < argc; i++) {
 		struct verdict v;
 		int s = run_file(argv[i], &o, stdout, &v);

@@ -132,6 +132,10 @@ static int expressible(const struct prog *p, const char *path)
 	if (p->nmaps > 32)
 		return cannot(path, "more than 32 mappings");
 	for (t = 0; t < p->nthreads; t++) {
+		if (p->threads[t].kind == TK_IRQ)
+			return cannot(path, "an interrupt handler (@irq)");
+		if (p->threads[t].kind == TK_DEVICE)
+			return cannot(path, "a device (@device)");
 		/* pc is a short */
 		if (p->threads[t].ncode > 30000)
 			return cannot(path, "a thread of more than 30000 "
@@ -141,6 +145,15 @@ static int expressible(const struct prog *p, const char *path)
 
 			if (i->op == OP_CALL && i->fn >= B_COUNT)
 				return cannot(path, "an unknown built-in");
+			/* the runtime renders the built-ins before these */
+			if (i->op == OP_CALL && i->fn >= B_LOCAL_IRQ_DISABLE) {
+				char what[96];
+
+				snprintf(what, sizeof(what), "%s(), which the "
+					 "Promela runtime does not render",
+					 builtin_info[i->fn].name);
+				return cannot(path, what);
+			}
 		}
 	}
 	return 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "html.h"
 #include "run.h"
 
 #ifndef STALE_LIBDIR
@@ -239,17 +240,13 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static char *outcome_str(const struct prog *p, const struct outcome *o);
+
 static void json_outcome(FILE *f, const struct prog *p,
 			 const struct outcome *o)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	char *buf = outcome_str(p, o);
 
-	if (m == NULL)
-		abort();
-	put_outcome(m, p, o);
-	fclose(m);
 	json_str(f, buf);
 	free(buf);
 }
@@ -273,6 +270,43 @@ static const char *expect_name(enum expect e)
 	case EXPECT_NEVER: return "Never";
 	default: return NULL;
 	}
+}
+
+/* The outcome as put_outcome prints it, in a string to free. */
+static char *outcome_str(const struct prog *p, const struct outcome *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL)
+		abort();
+	put_outcome(m, p, o);
+	fclose(m);
+	return buf;
+}
+
+/*
+ * Outcome oc drawn on the page: n > 0 numbers the aliasing-only outcomes
+ * of a file; n == 0 is the one witness of a FUSE cell.
+ */
+static void html_outcome(const struct run_opts *o, const struct prog *p,
+			 const struct outcome *oc, uint64_t single, int n)
+{
+	char *text = outcome_str(p, oc), id[300], head[600];
+	const char *base = o->html_id ? o->html_id : "w";
+
+	if (n > 0) {
+		snprintf(id, sizeof(id), "%s-%d", base, n);
+		snprintf(head, sizeof(head), "Aliasing-only outcome %d: %s",
+			 n, text);
+	} else {
+		snprintf(id, sizeof(id), "%s", base);
+		snprintf(head, sizeof(head), "%s",
+			 o->html_heading ? o->html_heading : text);
+	}
+	html_witness(o->html, id, head, p, oc, text, o->reduce, single);
+	free(text);
 }
 
 static void put_trace(FILE *f, const struct prog *p, const struct outcome *o,
@@ -430,7 +464,12 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 			fprintf(out, "Outcome: ");
 			put_outcome(out, &p, &r.outs[i]);
 			fprintf(out, "\n");
-			put_trace(out, &p, &r.outs[i], o->reduce, r.single_alias);
+			if (o->html != NULL)
+				html_outcome(o, &p, &r.outs[i], r.single_alias,
+					     0);
+			else
+				put_trace(out, &p, &r.outs[i], o->reduce,
+					  r.single_alias);
 		} else {
 			fprintf(out, "No aliasing-only outcome, deadlock or "
 				"failed check: nothing to show.\n");
@@ -490,9 +529,12 @@ static int explore(const char *path, const struct run_opts *o, FILE *out,
 		fprintf(out, "Observation %s %s %d %d\n", sc->name, obs, pos,
 			neg);
 		fprintf(out, "Aliasing-only %d\n", alias);
-		for (i = 0; i < r.nouts; i++) {
+		for (i = 0, first = 1; i < r.nouts; i++) {
 			if (result_has(&rr, &r.outs[i]))
 				continue;
+			if (o->html != NULL)
+				html_outcome(o, &p, &r.outs[i], r.single_alias,
+					     first++);
 			fprintf(out, "  ");
 			put_outcome(out, &p, &r.outs[i]);
 			fputc('\n', out);

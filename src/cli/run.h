@@ -19,6 +19,14 @@ struct run_opts {
 	size_t max_states;
 	int first_bad;		/* stop at the first unsafe outcome */
 	int eager;		/* export: register instructions share a step */
+	/*
+	 * --html: witnesses are drawn into this page section by section
+	 * (html.h); html_id names the anchor of the first, html_heading
+	 * heads it (a FUSE cell).  NULL: text only.
+	 */
+	FILE *html;
+	const char *html_id;
+	const char *html_heading;
 };
 
 /* What a check found, for the FUSE table and the tests. */

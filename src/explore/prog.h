@@ -63,9 +63,17 @@ struct reginfo {
 	int visible;		/* a local of the thread body (outcomes) */
 };
 
+/*
+ * What runs a thread: a task (user process or kernel thread), an
+ * interrupt handler that may fire on its CPU whenever interrupts are
+ * enabled there, or a bus master that reads and writes physical memory.
+ */
+enum tkind { TK_TASK, TK_IRQ, TK_DEVICE };
+
 struct tprog {
 	int index;		/* n of Pn */
-	int proc;		/* process index, -1 for @kernel */
+	int proc;		/* process index, -1 for @kernel, @irq, @device */
+	int kind;		/* enum tkind */
 	int cpu;
 	struct insn *code;
 	int ncode;
@@ -91,7 +99,9 @@ struct pmap {
 	int page;
 	uint32_t va;
 	int shared;
+	int exec;		/* VM_EXEC: a mapping of code */
 	int lazy;		/* not faulted in: the first touch faults */
+	int late;		/* no VMA either until that first touch */
 	const char *name;	/* the init-block symbol naming it */
 };
 
@@ -171,6 +181,7 @@ struct prog {
 #define MEM_MAP_BASE	0xc8000000u	/* struct page array (vmemmap) */
 #define STRUCT_PAGE_SIZE 32u
 #define USER_BASE	0x00010000u
+#define VMALLOC_BASE	0xd0000000u	/* vmap(): one window of colours per page */
 #define HIGHMEM_PA	0x30000000u	/* physical frames above lowmem */
 
 static inline uint32_t page_struct(int page)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "builtins.h"
 #include "cache.h"
 #include "kmm.h"
 #include "hashset.h"
@@ -407,14 +408,52 @@ static double now(void)
  * select different copies (PIPT, VIPT with the index inside the page)
  * and the copies of different CPUs are kept coherent, every load returns
  * the last value stored, whatever the caches hold: the machine behaves
- * exactly as `none`, which is explored instead.
+ * exactly as `none`, which is explored instead.  Not so where something
+ * else sees the caches: a device on a machine whose DMA is not coherent,
+ * an instruction fetch through a separate I-cache, or an invalidate that
+ * discards dirty data.
  */
+static int sees_caches(const struct prog *p)
+{
+	int t, k;
+
+	for (t = 0; t < p->nthreads; t++) {
+		if (p->threads[t].kind == TK_DEVICE && !p->prof.dma_coherent)
+			return 1;
+		for (k = 0; k < p->threads[t].ncode; k++) {
+			const struct insn *i = &p->threads[t].code[k];
+
+			if (i->op != OP_CALL)
+				continue;
+			switch (i->fn) {
+			case B_FETCH_INSN:
+				if (p->prof.icache)
+					return 1;
+				break;
+			case B_INV_DCACHE_RANGE:
+			case B_INVALIDATE_KERNEL_VMAP_RANGE:
+			case B_DMA_MAP_SINGLE:
+			case B_DMA_MAP_PAGE:
+			case B_DMA_UNMAP_SINGLE:
+			case B_DMA_UNMAP_PAGE:
+			case B_DMA_SYNC_FOR_CPU:
+			case B_DMA_SYNC_FOR_DEVICE:
+				return 1;
+			default:
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 static const struct prog *effective(const struct prog *p, int reduce,
 				    struct prog *tmp)
 {
 	const struct profile *pr = &p->prof;
 
-	if (!reduce || pr->index == IDX_NONE || pr->coherence != COH_PHYSICAL)
+	if (!reduce || pr->index == IDX_NONE || pr->coherence != COH_PHYSICAL ||
+	    sees_caches(p))
 		return p;
 	if (pr->index == IDX_VIVT ||
 	    (pr->index == IDX_VIPT && profile_colours(pr) > 1))
@@ -424,6 +463,32 @@ static const struct prog *effective(const struct prog *p, int reduce,
 	tmp->prof.page_size = pr->page_size;
 	tmp->evict_any = 0;
 	return tmp;
+}
+
+/* Why thread t cannot step at a deadlock: a lock, an interrupt, a call. */
+static void explain_wait(const struct prog *p, const struct state *s, int t,
+			 struct trace *tr)
+{
+	const struct insn *in = &p->threads[t].code[s->t[t].pc];
+	int cur = s->c[p->threads[t].cpu].cur;
+
+	int l = in->op == OP_CALL && in->fn == B_SPIN_LOCK ?
+		(int)s->t[t].regs[in->args[0]] : -1;
+
+	if (l >= 0 && l < p->nlocks && s->k.lock[l] >= 0) {
+		trace_printf(tr, "    P%d spins in spin_lock(%s), held by P%d\n",
+			     p->threads[t].index, p->locks[l],
+			     p->threads[s->k.lock[l]].index);
+	} else if (p->threads[t].kind == TK_TASK && cur >= 0 && cur != t &&
+		   p->threads[cur].kind == TK_IRQ &&
+		   s->t[cur].status != T_DONE) {
+		trace_printf(tr, "    P%d is interrupted by P%d, at: %s\n",
+			     p->threads[t].index, p->threads[cur].index,
+			     step_text(p, s, t));
+	} else {
+		trace_printf(tr, "    P%d waits at: %s\n", p->threads[t].index,
+			     step_text(p, s, t));
+	}
 }
 
 /*
@@ -638,24 +703,12 @@ int result_has(const struct result *r, const struct outcome *o)
 	return 0;
 }
 
-void witness_trace(const struct prog *p0, const uint32_t *path, int n,
-		   int reduce, uint64_t single, struct trace *tr)
+/* At a deadlock, say where each thread waits. */
+static void deadlock_text(const struct prog *p, const struct state *s,
+			  struct trace *tr)
 {
-	struct prog tmp, q;
-	const struct prog *p = effective(p0, reduce, &tmp);
-	struct state *s = malloc(sizeof(*s));
-	struct ctx c;
 	int i;
 
-	if (s == NULL)
-		abort();
-	q = *p;
-	q.single_alias = single;
-	p = &q;
-	step_init(p, s, reduce);
-	for (i = 0; i < n; i++)
-		apply(p, s, path[i], reduce, &c, tr);
-	/* at a deadlock, say where each thread waits */
 	for (i = 0; i < p->nthreads; i++)
 		if (step_can_run(p, s, i))
 			break;
@@ -678,10 +731,40 @@ void witness_trace(const struct prog *p0, const uint32_t *path, int n,
 					     "its page fault\n",
 					     p->threads[i].index);
 			else
-				trace_printf(tr, "    P%d waits at: %s\n",
-					     p->threads[i].index,
-					     step_text(p, s, i));
+				explain_wait(p, s, i, tr);
 		}
 	}
+}
+
+void witness_replay(const struct prog *p0, const uint32_t *path, int n,
+		    int reduce, uint64_t single, struct trace *tr,
+		    const struct witness_visit *v)
+{
+	struct prog tmp, q;
+	const struct prog *p = effective(p0, reduce, &tmp);
+	struct state *s = malloc(sizeof(*s));
+	struct ctx c;
+	int i;
+
+	if (s == NULL)
+		abort();
+	q = *p;
+	q.single_alias = single;
+	p = &q;
+	step_init(p, s, reduce);
+	if (v != NULL)
+		v->fn(v->arg, p, s, -1);
+	for (i = 0; i < n; i++) {
+		apply(p, s, path[i], reduce, &c, tr);
+		if (v != NULL)
+			v->fn(v->arg, p, s, i);
+	}
+	deadlock_text(p, s, tr);
 	free(s);
+}
+
+void witness_trace(const struct prog *p, const uint32_t *path, int n,
+		   int reduce, uint64_t single, struct trace *tr)
+{
+	witness_replay(p, path, n, reduce, single, tr, NULL);
 }

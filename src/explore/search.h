@@ -74,4 +74,20 @@ int result_has(const struct result *r, const struct outcome *o);
 void witness_trace(const struct prog *p, const uint32_t *path, int n,
 		   int reduce, uint64_t single, struct trace *tr);
 
+/*
+ * The same replay, showing the machine to a visitor: once with step -1
+ * for the initial state, then after each label of the path (the text the
+ * label added to tr ends at tr->len).  p is the program as replayed
+ * (reductions 3 and 4 applied), which names the machine actually run.
+ */
+struct witness_visit {
+	void (*fn)(void *arg, const struct prog *p, const struct state *s,
+		   int step);
+	void *arg;
+};
+
+void witness_replay(const struct prog *p, const uint32_t *path, int n,
+		    int reduce, uint64_t single, struct trace *tr,
+		    const struct witness_visit *v);
+
 #endif

@@ -56,7 +56,7 @@ static uint8_t *enc_thread(const struct prog *p, const struct state *s, int i,
 {
 	const struct tstate *t = &s->t[i];
 	int nr = p->threads[i].nregs, k;
-	uint8_t *bits = b + 9;
+	uint8_t *bits = b + 11;
 
 	PUT(t->pc);
 	PUT(t->status);
@@ -66,6 +66,8 @@ static uint8_t *enc_thread(const struct prog *p, const struct state *s, int i,
 	PUT(t->fmap);
 	PUT(t->freq);
 	PUT(t->ffail);
+	PUT(t->irqoff);
+	PUT(t->intr);
 	memset(bits, 0, (size_t)(nr + 7) / 8);
 	b = bits + (nr + 7) / 8;
 	for (k = 0; k < nr; k++)
@@ -91,6 +93,8 @@ static const uint8_t *dec_thread(const struct prog *p, struct state *s, int i,
 	GET(t->fmap);
 	GET(t->freq);
 	GET(t->ffail);
+	GET(t->irqoff);
+	GET(t->intr);
 	bits = b;
 	b += (nr + 7) / 8;
 	for (k = 0; k < nr; k++) {
@@ -122,6 +126,10 @@ static uint8_t *enc_sys(const struct prog *p, const struct state *s,
 	}
 	memcpy(b, s->k.lock, (size_t)p->nlocks);
 	b += p->nlocks;
+	memcpy(b, s->k.done, (size_t)p->nlocks);
+	b += p->nlocks;
+	memcpy(b, s->k.vmapped, (size_t)p->npages);
+	b += p->npages;
 	memcpy(b, s->k.pglock, (size_t)p->npages);
 	b += p->npages;
 	PUT(s->k.present);
@@ -151,6 +159,10 @@ static const uint8_t *dec_sys(const struct prog *p, struct state *s,
 	}
 	memcpy(s->k.lock, b, (size_t)p->nlocks);
 	b += p->nlocks;
+	memcpy(s->k.done, b, (size_t)p->nlocks);
+	b += p->nlocks;
+	memcpy(s->k.vmapped, b, (size_t)p->npages);
+	b += p->npages;
 	memcpy(s->k.pglock, b, (size_t)p->npages);
 	b += p->npages;
 	GET(s->k.present);

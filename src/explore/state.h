@@ -31,6 +31,8 @@ struct tstate {
 	uint8_t fmap;		/* the mapping being faulted in */
 	int8_t freq;		/* FS_WAIT: the READ request */
 	uint8_t ffail;		/* the fault failed: the access must fail */
+	uint8_t irqoff;		/* local interrupts disabled */
+	int8_t intr;		/* @irq running: the thread it interrupted */
 	uint32_t regs[MAX_REGS];
 };
 
@@ -67,6 +69,8 @@ struct kstate {
 	int8_t kslot[MAX_CPUS][KM_SLOTS];	/* kmap_atomic: page or -1 */
 	uint8_t kdepth[MAX_CPUS];
 	int8_t lock[MAX_LOCKS];			/* holder thread or -1 */
+	uint8_t done[MAX_LOCKS];		/* completion: complete() count */
+	uint8_t vmapped[MAX_PAGES];		/* vmap() count */
 	int8_t kcoh[MAX_CPUS];			/* kmap_coherent page or -1 */
 	int8_t pglock[MAX_PAGES];		/* PG_locked: holder or -1 */
 	uint32_t present;			/* maps faulted in (bit per map) */

@@ -8,6 +8,14 @@
  * or, with `preempt on`, is in kernel code with a zero preempt count.
  * A switch to a thread of another address space runs switch_mm, which on
  * a flush-on-switch profile cleans and invalidates the whole D-cache.
+ *
+ * An @irq thread is a handler: it fires once, on its CPU, at any point
+ * where the thread running there has interrupts enabled (an idle CPU
+ * included), and runs to its end before the interrupted thread goes on;
+ * it starts with interrupts disabled, as every handler has since 2.6.35
+ * (and IRQF_DISABLED ones before), so it nests only where it enables
+ * them.  A @device thread is a bus master on no CPU: it may step at any
+ * time, and its accesses go to physical memory.
  */
 #include <stdio.h>
 #include <string.h>
@@ -87,14 +95,34 @@ static int switchable(const struct prog *p, const struct state *s, int u)
 	return p->preempt && ts->preempt == 0;
 }
 
+/* Could an interrupt be taken on this CPU now? */
+static int irq_enabled(const struct state *s, int cur)
+{
+	return cur < 0 || s->t[cur].status == T_DONE || !s->t[cur].irqoff;
+}
+
 int step_can_run(const struct prog *p, const struct state *s, int t)
 {
 	int cpu = p->threads[t].cpu;
 	int cur = s->c[cpu].cur;
 
-	if (s->t[t].status == T_DONE || !call_enabled(p, s, t))
+	if (s->t[t].status == T_DONE)
 		return 0;
-	return cur == t || switchable(p, s, cur);
+	/* taking an interrupt is a step of its own: the handler may spin */
+	if (p->threads[t].kind == TK_IRQ && cur != t)
+		return s->t[t].intr == 0 && irq_enabled(s, cur);
+	if (!call_enabled(p, s, t))
+		return 0;
+	switch (p->threads[t].kind) {
+	case TK_DEVICE:
+		return 1;
+	case TK_IRQ:
+		return 1;
+	default:
+		if (cur >= 0 && p->threads[cur].kind == TK_IRQ && cur != t)
+			return 0;	/* in interrupt context until it returns */
+		return cur == t || switchable(p, s, cur);
+	}
 }
 
 static void fail(struct ctx *c, enum outcome_kind k, const char *msg)
@@ -150,8 +178,23 @@ static void do_switch(struct ctx *c, int t)
 	struct cpustate *cs = &c->s->c[c->cpu];
 	int proc = p->threads[t].proc;
 
-	if (cs->cur == t)
+	if (cs->cur == t || p->threads[t].kind == TK_DEVICE)
 		return;
+	if (p->threads[t].kind == TK_IRQ) {
+		struct tstate *ts = &c->s->t[t];
+
+		if (cs->cur >= 0 && c->s->t[cs->cur].status != T_DONE)
+			TR(c, "  cpu%d takes the interrupt P%d (P%d interrupted)\n",
+			   c->cpu, p->threads[t].index,
+			   p->threads[cs->cur].index);
+		else
+			TR(c, "  cpu%d takes the interrupt P%d\n", c->cpu,
+			   p->threads[t].index);
+		ts->intr = (int8_t)(cs->cur + 2);
+		ts->irqoff = 1;
+		cs->cur = (int8_t)t;
+		return;
+	}
 	TR(c, "  cpu%d switches to P%d\n", c->cpu, p->threads[t].index);
 	cs->cur = (int8_t)t;
 	/* kernel threads borrow the previous mm (lazy TLB) */
@@ -220,6 +263,13 @@ static void exec(struct ctx *c)
 		}
 		TR(c, "    %s va %#x pa %#x\n",
 		   i->op == OP_LOAD ? "load" : "store", va, pa);
+		if (p->threads[c->thread].kind == TK_DEVICE) {
+			if (i->op == OP_LOAD)
+				r[i->a] = cache_dma_read(c, pa);
+			else
+				cache_dma_write(c, pa, r[i->b]);
+			break;
+		}
 		if (i->op == OP_LOAD) {
 			r[i->a] = cache_load(c, va, pa, asid);
 			TR(c, "    -> %d\n", (int32_t)r[i->a]);
@@ -256,6 +306,11 @@ static void exec(struct ctx *c)
 	case OP_END:
 		ts->pc--;
 		ts->status = T_DONE;
+		if (p->threads[c->thread].kind == TK_IRQ && ts->intr != 0) {
+			/* return from interrupt */
+			c->s->c[c->cpu].cur = (int8_t)(ts->intr - 2);
+			TR(c, "  cpu%d returns from the interrupt\n", c->cpu);
+		}
 		break;
 	case OP_FAIL:
 		fail(c, OK_ERROR, i->msg);
@@ -313,9 +368,12 @@ struct ctx step_init(const struct prog *p, struct state *s, int reduce)
 		s->k.fuse.cur[i] = -1;
 	for (i = 0; i < p->ninit; i++)
 		mem_write(s, p->init[i].pa, p->init[i].value);
+	/* a page some VMA maps: ever mapped, its flushes done */
+	for (i = 0; i < p->nmaps; i++)
+		if (!p->maps[i].late)
+			s->k.pgflags[p->maps[i].page] |= PGF_MAPPED |
+							 PGF_DCACHE_CLEAN;
 	for (i = 0; i < p->npages; i++) {
-		if (p->pages[i].user_mapped)
-			s->k.pgflags[i] |= PGF_MAPPED | PGF_DCACHE_CLEAN;
 		if (!p->pages[i].fuse)
 			s->k.pgflags[i] |= PGF_UPTODATE;
 		s->k.pglock[i] = -1;
@@ -345,6 +403,10 @@ void step_thread(struct ctx *c, int t, int reduce)
 
 	c->thread = t;
 	c->cpu = p->threads[t].cpu;
+	if (p->threads[t].kind == TK_IRQ && c->s->c[c->cpu].cur != t) {
+		do_switch(c, t);
+		return;
+	}
 	do_switch(c, t);
 	if (c->s->t[t].fstate != FS_NONE) {
 		fault_step(c, t);
@@ -373,6 +435,8 @@ int step_footprint(const struct prog *p, const struct state *s, int t,
 
 	if (s->t[t].fstate != FS_NONE)
 		return -1;
+	if (p->threads[t].kind == TK_IRQ && s->c[cpu].cur != t)
+		return 0;	/* taking the interrupt */
 	uint32_t va, pa;
 	int asid;
 

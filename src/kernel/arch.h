@@ -44,7 +44,40 @@ struct arch_ops {
 	int (*kmap_atomic_disables_preempt)(const struct ctx *c);
 	/* Why a highmem page cannot exist here, or NULL. */
 	const char *(*no_highmem)(enum kver v);
+	/*
+	 * The streaming DMA API on a non-coherent machine: the buffer at
+	 * kernel address kva goes to the device (dma_map_*,
+	 * dma_sync_*_for_device) or comes back (dma_unmap_*: unmap 1;
+	 * dma_sync_*_for_cpu: unmap 0).  NULL: not rendered here.
+	 */
+	void (*dma_to_device)(struct ctx *c, int page, uint32_t kva,
+			      uint32_t len, int dir);
+	void (*dma_to_cpu)(struct ctx *c, int page, uint32_t kva, uint32_t len,
+			   int dir, int unmap);
+	/* flush_icache_range(va, va + len) */
+	void (*flush_icache_range)(struct ctx *c, uint32_t va, uint32_t len);
+	/*
+	 * copy_user_highpage(to, from, vaddr) (the COW copy): returns the
+	 * address the source is read through; before/after do the rest.
+	 * NULL: not rendered here.
+	 */
+	uint32_t (*cow_source)(struct ctx *c, int to, int from, uint32_t vaddr);
+	void (*cow_done)(struct ctx *c, int to, int from, uint32_t vaddr);
+	/* flush_cache_mm(current->mm) (dup_mmap at fork) */
+	void (*flush_cache_mm)(struct ctx *c);
+	/* flush_cache_vunmap(start, end) */
+	void (*flush_cache_vunmap)(struct ctx *c, uint32_t va, uint32_t len);
+	/*
+	 * update_mmu_cache (or set_pte_at's __sync_icache_dcache) once a
+	 * fault has installed the PTE of page at uaddr: completes a
+	 * deferred flush_dcache_page.  NULL: nothing deferred here.
+	 */
+	void (*update_mmu_cache)(struct ctx *c, int page, uint32_t uaddr,
+				 int exec);
 };
+
+/* enum dma_data_direction, include/linux/dma-direction.h */
+enum { DMA_BIDIRECTIONAL, DMA_TO_DEVICE, DMA_FROM_DEVICE };
 
 extern const struct arch_ops arch_coherent_ops, arch_arm_ops,
 	arch_parisc_ops, arch_sh_ops, arch_mips_ops, arch_sparc64_ops;
@@ -60,6 +93,13 @@ int page_user_map(const struct ctx *c, int page);
 /* A temporary kernel mapping of page at the colour of uaddr. */
 uint32_t kmap_coherent(struct ctx *c, int page, uint32_t uaddr);
 void kunmap_coherent(struct ctx *c);
+
+/* The process whose mapping holds uaddr (the running one first), -1. */
+int owner_proc(const struct ctx *c, uint32_t uaddr);
+/* The mapping of uaddr in that process, or -1. */
+int owner_map(const struct ctx *c, uint32_t uaddr);
+/* Has proc run on this CPU (its bit in mm_cpumask never cleared)? */
+int mm_ever_on_cpu(const struct ctx *c, int proc);
 
 /* Building blocks for the ops tables. */
 void arch_nop_page(struct ctx *c, int page);

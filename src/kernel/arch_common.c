@@ -12,11 +12,61 @@ int page_is_anon(const struct ctx *c, int page)
 	return !pg->file && !pg->kmalloc;
 }
 
+/*
+ * page_mapping(page) && !mapping_mapped(mapping): no VMA maps the file.
+ * A `late` mapping's VMA exists only once its first touch has faulted
+ * it in.
+ */
 int page_unmapped_file(const struct ctx *c, int page)
 {
-	const struct ppage *pg = &c->p->pages[page];
+	const struct prog *p = c->p;
+	int i;
 
-	return pg->file && !pg->user_mapped;
+	if (!p->pages[page].file)
+		return 0;
+	for (i = 0; i < p->nmaps; i++)
+		if (p->maps[i].page == page &&
+		    (!p->maps[i].late || (c->s->k.present & (1u << i))))
+			return 0;
+	return 1;
+}
+
+int owner_map(const struct ctx *c, uint32_t uaddr)
+{
+	int proc = kmm_proc(c), i;
+
+	if (proc >= 0 && (i = kmm_user_map(c->p, proc, uaddr)) >= 0)
+		return i;
+	for (i = 0; i < c->p->nprocs; i++) {
+		int m = kmm_user_map(c->p, i, uaddr);
+
+		if (m >= 0)
+			return m;
+	}
+	return -1;
+}
+
+int owner_proc(const struct ctx *c, uint32_t uaddr)
+{
+	int m = owner_map(c, uaddr);
+
+	return m < 0 ? -1 : c->p->maps[m].proc;
+}
+
+/*
+ * mm_cpumask on a cache that is not VIVT: a CPU's bit is set when the
+ * mm is switched in and not cleared again, so it stands for "some thread
+ * of the process runs on this CPU".
+ */
+int mm_ever_on_cpu(const struct ctx *c, int proc)
+{
+	int t;
+
+	for (t = 0; t < c->p->nthreads; t++)
+		if (c->p->threads[t].proc == proc &&
+		    c->p->threads[t].cpu == c->cpu)
+			return 1;
+	return 0;
 }
 
 int page_user_map(const struct ctx *c, int page)

@@ -78,6 +78,63 @@ static void mips_cup_after(struct ctx *c, int page, uint32_t uaddr,
 	kunmap_coherent(c);	/* no cache operation */
 }
 
+/*
+ * copy_user_highpage: the generic one (include/linux/highmem.h, through
+ * the kernel alias) in 2.6.19; from 2.6.20 (77fff4ae2b7b, "Fix COW
+ * D-cache aliasing on fork") MIPS reads a mapped, not dcache-dirty
+ * source through kmap_coherent at the user's colour.
+ */
+static uint32_t mips_cow_source(struct ctx *c, int to, int from,
+				uint32_t vaddr)
+{
+	const struct prog *p = c->p;
+
+	(void)to;
+	if (p->kver >= KV_2_6_20 && p->pages[from].user_mapped &&
+	    !(c->s->k.pgflags[from] & PGF_DCACHE_DIRTY)) {
+		TR(c, "    copy_user_highpage: source via kmap_coherent at "
+		   "the user colour\n");
+		return KCOH_BASE + cache_colour(&p->prof, vaddr) *
+				   p->prof.page_size;
+	}
+	return kmm_lowmem(p, from);
+}
+
+/* r4k_flush_cache_mm: with D-cache aliases, r4k_blast_dcache */
+static void mips_flush_cache_mm(struct ctx *c)
+{
+	TR(c, "    flush_cache_mm: blast the whole D-cache\n");
+	kmm_maint_all(c, M_FLUSH);
+}
+
+/* r4k_flush_icache_range: blast the D range, then the I range */
+static void mips_flush_icache_range(struct ctx *c, uint32_t va, uint32_t len)
+{
+	TR(c, "    flush_icache_range: blast D, then I of %#x+%u\n", va, len);
+	kmm_maint_range(c, -1, va, len, M_FLUSH);
+	kmm_imaint_range(c, -1, va, len);
+}
+
+/*
+ * __update_cache (arch/mips/mm/cache.c): if the kernel and user
+ * addresses differ in colour (or the mapping is executable) and the
+ * page is dcache-dirty, flush the kernel address and clear the bit.
+ */
+static void mips_update_mmu_cache(struct ctx *c, int page, uint32_t uaddr,
+				  int exec)
+{
+	const struct profile *pr = &c->p->prof;
+	uint32_t k = kmm_lowmem(c->p, page);
+
+	if (!(c->s->k.pgflags[page] & PGF_DCACHE_DIRTY))
+		return;
+	if (!exec && cache_colour(pr, k) == cache_colour(pr, uaddr))
+		return;
+	c->s->k.pgflags[page] &= (uint8_t)~PGF_DCACHE_DIRTY;
+	TR(c, "    __update_cache: the deferred flush of the kernel alias\n");
+	flush_data_cache_page(c, k);
+}
+
 static const char *mips_no_highmem(enum kver v)
 {
 	(void)v;
@@ -101,4 +158,8 @@ const struct arch_ops arch_mips_ops = {
 	.gup_fast_skips_flush = arch_never,
 	.kmap_atomic_disables_preempt = arch_from_2_6_20,
 	.no_highmem = mips_no_highmem,
+	.flush_icache_range = mips_flush_icache_range,
+	.cow_source = mips_cow_source,
+	.flush_cache_mm = mips_flush_cache_mm,
+	.update_mmu_cache = mips_update_mmu_cache,
 };

@@ -52,6 +52,17 @@ static void parisc_flush_dcache_page(struct ctx *c, int page)
 		if (p->kver < KV_6_12)
 			break;
 	}
+	/*
+	 * The walk runs under flush_dcache_mmap_lock: write_lock_irq of
+	 * mapping->tree_lock in 2.6.19/20 (xa_lock_irq until 6.4), whose
+	 * unlock enables interrupts whatever the caller had; irqsave since
+	 * 61e150fb3107 (6.4).
+	 */
+	if (p->kver < KV_6_12 && c->thread >= 0 && c->s->t[c->thread].irqoff) {
+		TR(c, "    flush_dcache_mmap_unlock: write_unlock_irq enables "
+		   "interrupts\n");
+		c->s->t[c->thread].irqoff = 0;
+	}
 }
 
 static void parisc_flush_cache_page(struct ctx *c, int page, uint32_t uaddr)
@@ -94,6 +105,63 @@ static void parisc_inv_vmap(struct ctx *c, uint32_t va, uint32_t len)
 	kmm_maint_range(c, -1, va, len, M_INV);	/* pdc: purge */
 }
 
+/*
+ * copy_user_page: 2.6.19/20 include/asm-parisc/page.h copies through the
+ * kernel mapping and flushes the destination's kernel alias; nothing
+ * flushes the source's user alias (the minifail bug).  6.12
+ * copy_user_highpage (arch/parisc/kernel/cache.c): flush_cache_page_if_
+ * present(vma, vaddr, pfn(from)) first (6d2ddc2f9414 in 3.10 began it).
+ */
+static uint32_t parisc_cow_source(struct ctx *c, int to, int from,
+				  uint32_t vaddr)
+{
+	(void)to;
+	if (c->p->kver >= KV_6_12)
+		fdc_user(c, from, vaddr);
+	return kmm_lowmem(c->p, from);
+}
+
+/* flush_cache_mm (2.6.19 and non-PA8800 6.12): flush_cache_all */
+static void parisc_flush_cache_mm(struct ctx *c)
+{
+	TR(c, "    flush_cache_mm: flush_cache_all\n");
+	kmm_maint_all(c, M_FLUSH);
+}
+
+/* flush_icache_range: fdc over the range, then fic over it */
+static void parisc_flush_icache_range(struct ctx *c, uint32_t va,
+				      uint32_t len)
+{
+	TR(c, "    flush_icache_range: fdc, fic of %#x+%u\n", va, len);
+	kmm_maint_range(c, -1, va, len, M_FLUSH);
+	kmm_imaint_range(c, -1, va, len);
+}
+
+static void parisc_flush_cache_vunmap(struct ctx *c, uint32_t va,
+				      uint32_t len)
+{
+	(void)va;
+	(void)len;
+	TR(c, "    flush_cache_vunmap: flush_cache_all\n");
+	kmm_maint_all(c, M_FLUSH);
+}
+
+/*
+ * update_mmu_cache (2.6.19 cache.c; 6.12 __update_cache): a page with
+ * PG_dcache_dirty gets flush_kernel_dcache_page now.
+ */
+static void parisc_update_mmu_cache(struct ctx *c, int page, uint32_t uaddr,
+				    int exec)
+{
+	(void)uaddr;
+	(void)exec;
+	if (!(c->s->k.pgflags[page] & PGF_DCACHE_DIRTY))
+		return;
+	c->s->k.pgflags[page] &= (uint8_t)~PGF_DCACHE_DIRTY;
+	TR(c, "    update_mmu_cache: the deferred flush\n");
+	fdc_kernel(c, page);
+}
+
 static const char *parisc_no_highmem(enum kver v)
 {
 	(void)v;
@@ -115,4 +183,9 @@ const struct arch_ops arch_parisc_ops = {
 	.gup_fast_skips_flush = arch_never,	/* no HAVE_GUP_FAST */
 	.kmap_atomic_disables_preempt = arch_from_2_6_20,
 	.no_highmem = parisc_no_highmem,
+	.flush_icache_range = parisc_flush_icache_range,
+	.cow_source = parisc_cow_source,
+	.flush_cache_mm = parisc_flush_cache_mm,
+	.flush_cache_vunmap = parisc_flush_cache_vunmap,
+	.update_mmu_cache = parisc_update_mmu_cache,
 };

@@ -135,6 +135,40 @@ static const char *sh_no_highmem(enum kver v)
 	return "sh has no highmem";
 }
 
+/*
+ * 6.12 __update_cache (arch/sh/mm/cache.c): a page without
+ * PG_dcache_clean gets it, and its kernel alias is purged when its
+ * colour differs from the user address's.  2.6.19/20 update_mmu_cache:
+ * the first mapping of a page (!PG_mapped) writes its kernel alias back
+ * (__flush_wback_region of the P1 address) and sets PG_mapped
+ * [unverified: from memory of arch/sh/mm of that time].
+ */
+static void sh_update_mmu_cache(struct ctx *c, int page, uint32_t uaddr,
+				int exec)
+{
+	const struct profile *pr = &c->p->prof;
+	uint8_t *f = &c->s->k.pgflags[page];
+
+	(void)exec;
+	if (c->p->kver < KV_6_12) {
+		if (*f & PGF_MAPPED)
+			return;
+		*f |= PGF_MAPPED;
+		TR(c, "    update_mmu_cache: first mapping, write the kernel "
+		   "alias back\n");
+		kmm_maint_range(c, -1, kaddr_of(c, page), pr->page_size,
+				M_CLEAN);
+		return;
+	}
+	if (*f & PGF_DCACHE_CLEAN)
+		return;
+	*f |= PGF_DCACHE_CLEAN;
+	if (cache_colour(pr, kaddr_of(c, page)) == cache_colour(pr, uaddr))
+		return;
+	TR(c, "    __update_cache: purge the kernel alias\n");
+	kmm_maint_range(c, -1, kaddr_of(c, page), pr->page_size, M_FLUSH);
+}
+
 const struct arch_ops arch_sh_ops = {
 	.flush_anon_page = sh_flush_anon_page,
 	.flush_dcache_page = sh_flush_dcache_page,
@@ -150,4 +184,5 @@ const struct arch_ops arch_sh_ops = {
 	.gup_fast_skips_flush = sh_gup_fast,
 	.kmap_atomic_disables_preempt = arch_from_2_6_20,
 	.no_highmem = sh_no_highmem,
+	.update_mmu_cache = sh_update_mmu_cache,
 };

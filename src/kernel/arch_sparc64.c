@@ -20,6 +20,22 @@ static void sparc64_flush_dcache_page(struct ctx *c, int page)
 }
 
 /*
+ * update_mmu_cache (arch/sparc64/mm/init.c): a page with PG_dcache_dirty
+ * gets flush_dcache_page_impl now.
+ */
+static void sparc64_update_mmu_cache(struct ctx *c, int page, uint32_t uaddr,
+				     int exec)
+{
+	(void)uaddr;
+	(void)exec;
+	if (!(c->s->k.pgflags[page] & PGF_DCACHE_DIRTY))
+		return;
+	c->s->k.pgflags[page] &= (uint8_t)~PGF_DCACHE_DIRTY;
+	TR(c, "    update_mmu_cache: the deferred flush_dcache_page_impl\n");
+	kmm_maint_phys(c, page, M_FLUSH);
+}
+
+/*
  * flush_ptrace_access(vma, page, uaddr, kaddr, len, write), called by
  * copy_to_user_page with the memcpy's *source* and by copy_from_user_page
  * with its *destination* (include/asm-sparc64/cacheflush.h): if bit 13 of
@@ -67,4 +83,5 @@ const struct arch_ops arch_sparc64_ops = {
 	.gup_fast_skips_flush = arch_never,	/* not in HAVE_GUP_FAST list */
 	.kmap_atomic_disables_preempt = arch_from_2_6_20,
 	.no_highmem = sparc64_no_highmem,
+	.update_mmu_cache = sparc64_update_mmu_cache,
 };

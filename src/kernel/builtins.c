@@ -9,6 +9,7 @@
 
 #include "arch.h"
 #include "builtins.h"
+#include "dma.h"
 #include "fuse.h"
 
 const struct builtin_info builtin_info[B_COUNT] = {
@@ -54,10 +55,14 @@ static uint32_t page_size(const struct ctx *c)
 	return c->p->prof.page_size;
 }
 
-/* mm/memory.c get_user_pages (2.6.19/20), mm/gup.c __get_user_pages (6.x) */
-static uint32_t gup(struct ctx *c, uint32_t uaddr, int flush)
+/*
+ * mm/memory.c get_user_pages (2.6.19/20), mm/gup.c __get_user_pages (6.x);
+ * get_user_pages_remote is the same walk in another process's mm (the
+ * tsk/mm arguments of 2.6.19's get_user_pages, as access_process_vm
+ * passes them).
+ */
+static uint32_t gup_in(struct ctx *c, int proc, uint32_t uaddr, int flush)
 {
-	int proc = kmm_proc(c);
 	int m = proc < 0 ? -1 : kmm_user_map(c->p, proc, uaddr);
 	int page;
 
@@ -85,6 +90,104 @@ static uint32_t gup(struct ctx *c, uint32_t uaddr, int flush)
 		ops(c)->flush_dcache_page(c, page);
 	}
 	return page_struct(page);
+}
+
+static uint32_t gup(struct ctx *c, uint32_t uaddr, int flush)
+{
+	return gup_in(c, kmm_proc(c), uaddr, flush);
+}
+
+/*
+ * copy_user_highpage(to, from, vaddr): the copy runs as one step,
+ * reading the source through the address the architecture chooses
+ * (the kernel alias, or one of the user's colour) without allocating,
+ * and writing the destination to memory with its kernel lines dropped
+ * (the net effect of each architecture's copy_page followed by its
+ * flush of the destination's kernel alias).
+ */
+static uint32_t cow_copy(struct ctx *c, uint32_t to_ptr, uint32_t from_ptr,
+			 uint32_t vaddr)
+{
+	const struct prog *p = c->p;
+	const struct arch_ops *o = ops(c);
+	int to = kmm_page_of_struct(p, to_ptr);
+	int from = kmm_page_of_struct(p, from_ptr);
+	uint32_t src, dst, off, pa;
+
+	if (to < 0 || from < 0)
+		return fail(c, "argument is not a struct page pointer");
+	if (p->pages[to].highmem || p->pages[from].highmem)
+		return fail(c, "copy_user_highpage of a highmem page is not "
+			    "modelled");
+	if (p->prof.index != IDX_NONE && o->cow_source == NULL)
+		return fail(c, "copy_user_highpage is rendered for ARM, parisc "
+			    "and MIPS only (docs/kernel-sources.md)");
+	src = p->prof.index == IDX_NONE ? kmm_lowmem(p, from) :
+	      o->cow_source(c, to, from, vaddr);
+	if (c->end != OK_NORMAL)
+		return 0;
+	dst = kmm_lowmem(p, to);
+	TR(c, "    copy_user_highpage: %s read through %#x, %s written "
+	   "through %#x\n", p->pages[from].name, src, p->pages[to].name, dst);
+	kmm_maint_range(c, -1, dst, page_size(c), M_INV);
+	for (off = 0; off < page_size(c); off += 4) {
+		uint32_t v;
+
+		pa = p->pages[from].pa + off;
+		v = cache_peek_alias(c, src + off, pa, 0);
+		mem_write(c->s, p->pages[to].pa + off, v);
+	}
+	if (p->prof.index != IDX_NONE && o->cow_done)
+		o->cow_done(c, to, from, vaddr);
+	return 0;
+}
+
+static uint32_t vmap_page(struct ctx *c, uint32_t ptr)
+{
+	int page = page_arg(c, ptr);
+
+	if (page < 0)
+		return 0;
+	if (c->s->k.vmapped[page] == 255)
+		return fail(c, "too many vmap() of one page");
+	c->s->k.vmapped[page]++;
+	TR(c, "    vmap: %s at %#x\n", c->p->pages[page].name,
+	   kmm_vmap_addr(c->p, page));
+	return kmm_vmap_addr(c->p, page);
+}
+
+static uint32_t vunmap_addr(struct ctx *c, uint32_t va)
+{
+	const struct prog *p = c->p;
+	int page;
+
+	for (page = 0; page < p->npages; page++)
+		if (c->s->k.vmapped[page] && kmm_vmap_addr(p, page) == va)
+			break;
+	if (page == p->npages)
+		return fail(c, "vunmap of an address vmap() did not return");
+	/* mm/vmalloc.c: flush_cache_vunmap before the PTEs go */
+	if (ops(c)->flush_cache_vunmap)
+		ops(c)->flush_cache_vunmap(c, va, page_size(c));
+	c->s->k.vmapped[page]--;
+	return 0;
+}
+
+static uint32_t fetch(struct ctx *c, uint32_t va)
+{
+	uint32_t pa;
+	int asid;
+
+	if (va % 4 != 0)
+		return fail(c, "unaligned instruction fetch");
+	if (kmm_translate(c, va, &pa, &asid) < 0) {
+		c->end = OK_FAULT;
+		c->msg = "bad instruction fetch";
+		TR(c, "    fault: no code mapped at %#x\n", va);
+		return 0;
+	}
+	TR(c, "    fetch va %#x pa %#x\n", va, pa);
+	return cache_ifetch(c, va, pa, asid);
 }
 
 static uint32_t page_address(const struct ctx *c, int page)
@@ -203,7 +306,8 @@ static uint32_t version_error(struct ctx *c, enum builtin fn)
 
 int builtin_sleeps(enum builtin fn)
 {
-	return fn == B_FUSE_WAIT || fn == B_FUSE_DEV_TAKE;
+	return fn == B_FUSE_WAIT || fn == B_FUSE_DEV_TAKE ||
+	       fn == B_WAIT_FOR_COMPLETION;
 }
 
 int builtin_enabled(const struct ctx *c, enum builtin fn,
@@ -215,6 +319,9 @@ int builtin_enabled(const struct ctx *c, enum builtin fn,
 	case B_SPIN_LOCK:
 		l = lock_index(c, args[0]);
 		return l < 0 || c->s->k.lock[l] < 0;
+	case B_WAIT_FOR_COMPLETION:
+		l = lock_index(c, args[0]);
+		return l < 0 || c->s->k.done[l] > 0;
 	case B_FUSE_WAIT:
 	case B_FUSE_DEV_TAKE:
 		return fuse_enabled(c, fn, args);
@@ -367,6 +474,71 @@ uint32_t builtin_call(struct ctx *c, enum builtin fn, const uint32_t *args)
 			return fail(c, "spin_unlock() of a lock this thread does not hold");
 		c->s->k.lock[l] = -1;
 		t->preempt--;
+		return 0;
+	case B_LOCAL_IRQ_DISABLE:
+		t->irqoff = 1;
+		return 0;
+	case B_LOCAL_IRQ_ENABLE:
+		t->irqoff = 0;
+		return 0;
+	case B_LOCAL_IRQ_SAVE:
+		r = t->irqoff;
+		t->irqoff = 1;
+		return r;
+	case B_LOCAL_IRQ_RESTORE:
+		t->irqoff = args[0] != 0;
+		return 0;
+	case B_COMPLETE:
+		l = lock_index(c, args[0]);
+		if (c->s->k.done[l] == 255)
+			return fail(c, "complete() called too often");
+		c->s->k.done[l]++;
+		TR(c, "    complete(%s)\n", c->p->locks[l]);
+		return 0;
+	case B_WAIT_FOR_COMPLETION:
+		if (t->preempt > 0 || t->irqoff)
+			return fail(c, "wait_for_completion() while atomic "
+				    "(preemption or interrupts disabled)");
+		l = lock_index(c, args[0]);
+		c->s->k.done[l]--;
+		return 0;
+	case B_PAGE_TO_PHYS:
+		page = page_arg(c, args[0]);
+		return page < 0 ? 0 : c->p->pages[page].pa;
+	case B_VIRT_TO_PHYS:
+		/* the linear map only, as the kernel's __pa() */
+		if (args[0] < PAGE_OFFSET || args[0] - PAGE_OFFSET >= HIGHMEM_PA)
+			return fail(c, "virt_to_phys() of an address outside "
+				    "the linear map");
+		return args[0] - PAGE_OFFSET;
+	case B_DMA_MAP_SINGLE:
+	case B_DMA_UNMAP_SINGLE:
+	case B_DMA_MAP_PAGE:
+	case B_DMA_UNMAP_PAGE:
+	case B_DMA_SYNC_FOR_CPU:
+	case B_DMA_SYNC_FOR_DEVICE:
+		return dma_call(c, fn, args);
+	case B_GET_USER_PAGES_REMOTE:
+		return gup_in(c, owner_proc(c, args[0]), args[0], 1);
+	case B_FETCH_INSN:
+		return fetch(c, args[0]);
+	case B_FLUSH_ICACHE_RANGE:
+		if (args[1] < args[0])
+			return fail(c, "flush_icache_range(start, end) with "
+				    "end before start");
+		if (c->p->prof.index != IDX_NONE && ops(c)->flush_icache_range)
+			ops(c)->flush_icache_range(c, args[0],
+						   args[1] - args[0]);
+		return 0;
+	case B_VMAP:
+		return vmap_page(c, args[0]);
+	case B_VUNMAP:
+		return vunmap_addr(c, args[0]);
+	case B_COPY_USER_HIGHPAGE:
+		return cow_copy(c, args[0], args[1], args[2]);
+	case B_FLUSH_CACHE_MM:
+		if (c->p->prof.index != IDX_NONE && ops(c)->flush_cache_mm)
+			ops(c)->flush_cache_mm(c);
 		return 0;
 	default:
 		r = fuse_call(c, fn, args);

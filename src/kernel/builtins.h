@@ -17,6 +17,9 @@
 #define BF_INTERNAL	0x08
 #define BF_LOCKNAME	0x10	/* the argument names a lock */
 #define BF_NOCACHE	0x20	/* touches no cache line */
+#define BF_FLAGSOUT	0x40	/* the last argument names the int that the
+				   saved interrupt state is stored into */
+#define BF_DEVICE	0x80	/* a @device thread may call it */
 
 /*  id                         name                      args ret          flags */
 #define BUILTINS(X) \
@@ -70,7 +73,32 @@
 	X(B_FUSE_DEV_TAKE,         "__fuse_take_request",       1, TY_INT,      BF_KERNEL | BF_NOCACHE) \
 	X(B_FUSE_DEV_READ_END,     "__fuse_dev_read_end",       2, TY_INT,      BF_KERNEL | BF_NOCACHE) \
 	X(B_FUSE_DEV_FIND,         "__fuse_request_find",       2, TY_INT,      BF_KERNEL) \
-	X(B_FUSE_DEV_WRITE_END,    "__fuse_dev_write_end",      2, TY_INT,      BF_KERNEL | BF_NOCACHE)
+	X(B_FUSE_DEV_WRITE_END,    "__fuse_dev_write_end",      2, TY_INT,      BF_KERNEL | BF_NOCACHE) \
+	X(B_LOCAL_IRQ_DISABLE,     "local_irq_disable",         0, TY_VOID,     BF_KERNEL | BF_NOCACHE) \
+	X(B_LOCAL_IRQ_ENABLE,      "local_irq_enable",          0, TY_VOID,     BF_KERNEL | BF_NOCACHE) \
+	X(B_LOCAL_IRQ_SAVE,        "local_irq_save",            1, TY_VOID,     BF_KERNEL | BF_NOCACHE | BF_FLAGSOUT) \
+	X(B_LOCAL_IRQ_RESTORE,     "local_irq_restore",         1, TY_VOID,     BF_KERNEL | BF_NOCACHE) \
+	X(B_SPIN_LOCK_IRQ,         "spin_lock_irq",             1, TY_VOID,     BF_KERNEL | BF_LOCKNAME | BF_LOWERED) \
+	X(B_SPIN_UNLOCK_IRQ,       "spin_unlock_irq",           1, TY_VOID,     BF_KERNEL | BF_LOCKNAME | BF_LOWERED) \
+	X(B_SPIN_LOCK_IRQSAVE,     "spin_lock_irqsave",         2, TY_VOID,     BF_KERNEL | BF_LOCKNAME | BF_LOWERED | BF_FLAGSOUT) \
+	X(B_SPIN_UNLOCK_IRQRESTORE,"spin_unlock_irqrestore",    2, TY_VOID,     BF_KERNEL | BF_LOCKNAME | BF_LOWERED) \
+	X(B_COMPLETE,              "complete",                  1, TY_VOID,     BF_KERNEL | BF_LOCKNAME | BF_NOCACHE | BF_DEVICE) \
+	X(B_WAIT_FOR_COMPLETION,   "wait_for_completion",       1, TY_VOID,     BF_KERNEL | BF_LOCKNAME | BF_NOCACHE | BF_DEVICE) \
+	X(B_PAGE_TO_PHYS,          "page_to_phys",              1, TY_INT_PTR,     BF_KERNEL | BF_PURE | BF_NOCACHE | BF_DEVICE) \
+	X(B_VIRT_TO_PHYS,          "virt_to_phys",              1, TY_INT_PTR,  BF_KERNEL | BF_PURE | BF_NOCACHE | BF_DEVICE) \
+	X(B_DMA_MAP_SINGLE,        "dma_map_single",            3, TY_INT,      BF_KERNEL) \
+	X(B_DMA_UNMAP_SINGLE,      "dma_unmap_single",          3, TY_VOID,     BF_KERNEL) \
+	X(B_DMA_MAP_PAGE,          "dma_map_page",              4, TY_INT,      BF_KERNEL) \
+	X(B_DMA_UNMAP_PAGE,        "dma_unmap_page",            3, TY_VOID,     BF_KERNEL) \
+	X(B_DMA_SYNC_FOR_CPU,      "dma_sync_single_for_cpu",   3, TY_VOID,     BF_KERNEL) \
+	X(B_DMA_SYNC_FOR_DEVICE,   "dma_sync_single_for_device",3, TY_VOID,     BF_KERNEL) \
+	X(B_GET_USER_PAGES_REMOTE, "get_user_pages_remote",     2, TY_PAGE_PTR, BF_KERNEL) \
+	X(B_FETCH_INSN,            "fetch_insn",                1, TY_INT,      0) \
+	X(B_FLUSH_ICACHE_RANGE,    "flush_icache_range",        2, TY_VOID,     BF_KERNEL) \
+	X(B_VMAP,                  "vmap",                      1, TY_VOID_PTR, BF_KERNEL | BF_NOCACHE) \
+	X(B_VUNMAP,                "vunmap",                    1, TY_VOID,     BF_KERNEL) \
+	X(B_COPY_USER_HIGHPAGE,    "copy_user_highpage",        3, TY_VOID,     BF_KERNEL) \
+	X(B_FLUSH_CACHE_MM,        "flush_cache_mm",            0, TY_VOID,     BF_KERNEL)
 
 enum builtin {
 #define X(id, name, nargs, ret, flags) id,

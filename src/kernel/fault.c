@@ -8,6 +8,7 @@
  * and get_user_pages).  The page lock held across the READ is what makes
  * Szeredi's self-mmap deadlock possible.
  */
+#include "arch.h"
 #include "fault.h"
 #include "fuse.h"
 
@@ -31,8 +32,13 @@ static void finish(struct ctx *c, struct tstate *ts, int page, int ok)
 	ts->fstate = FS_NONE;
 	ts->freq = -1;
 	if (ok) {
+		const struct pmap *m = &c->p->maps[ts->fmap];
+		const struct arch_ops *o = arch_ops_of(c->p->prof.arch);
+
 		c->s->k.present |= 1u << ts->fmap;
 		TR(c, "    the PTE is installed; unlock_page\n");
+		if (c->p->prof.index != IDX_NONE && o->update_mmu_cache)
+			o->update_mmu_cache(c, page, m->va, m->exec);
 	} else {
 		ts->ffail = 1;
 		TR(c, "    the fault fails; unlock_page\n");

@@ -59,6 +59,37 @@ static int page_at_pa(const struct prog *p, uint32_t pa)
 	return -1;
 }
 
+/*
+ * The colour of a page's vmap() address: the worst case, one that no
+ * other mapping of the page has (and not the linear map's), where the
+ * profile has colours to spare.
+ */
+uint32_t kmm_vmap_colour(const struct prog *p, int page)
+{
+	uint32_t ncol = profile_colours(&p->prof), col;
+	uint32_t lin = kmm_lowmem(p, page);
+	int i, used;
+
+	for (col = 0; col < ncol; col++) {
+		used = lin != 0 && cache_colour(&p->prof, lin) == col;
+		for (i = 0; i < p->nmaps; i++)
+			if (p->maps[i].page == page &&
+			    cache_colour(&p->prof, p->maps[i].va) == col)
+				used = 1;
+		if (!used)
+			return col;
+	}
+	return lin != 0 ? (cache_colour(&p->prof, lin) + 1) % ncol : 0;
+}
+
+uint32_t kmm_vmap_addr(const struct prog *p, int page)
+{
+	uint32_t ncol = profile_colours(&p->prof);
+
+	return VMALLOC_BASE + ((uint32_t)page * ncol +
+			       kmm_vmap_colour(p, page)) * psz(p);
+}
+
 static int kernel_translate(const struct ctx *c, uint32_t va, uint32_t *pa)
 {
 	const struct prog *p = c->p;
@@ -92,6 +123,17 @@ static int kernel_translate(const struct ctx *c, uint32_t va, uint32_t *pa)
 		*pa = p->pages[page].pa + va % sz;
 		return 0;
 	}
+	if (va >= VMALLOC_BASE) {
+		uint32_t slot = (va - VMALLOC_BASE) / sz;
+		uint32_t ncol = profile_colours(&p->prof);
+
+		page = (int)(slot / ncol);
+		if (page >= p->npages || k->vmapped[page] == 0 ||
+		    slot % ncol != kmm_vmap_colour(p, page))
+			return -1;
+		*pa = p->pages[page].pa + va % sz;
+		return 0;
+	}
 	if (va >= PAGE_OFFSET) {
 		if (va - PAGE_OFFSET >= HIGHMEM_PA)
 			return -1;
@@ -119,6 +161,13 @@ int kmm_translate(const struct ctx *c, uint32_t va, uint32_t *pa, int *asid)
 	int m;
 
 	*asid = 0;
+	if (c->thread >= 0 && p->threads[c->thread].kind == TK_DEVICE) {
+		/* a bus address is the physical address here */
+		if (page_at_pa(p, va) < 0)
+			return -1;
+		*pa = va;
+		return 0;
+	}
 	if (va >= PKMAP_BASE) {
 		if (!kernel)
 			return -1;
@@ -163,8 +212,8 @@ static int last_cpu(const struct ctx *c)
  * virtual, so even a line of an address unmapped since is found); the
  * others need the physical address behind va in that context.
  */
-void kmm_maint_range(struct ctx *c, int proc, uint32_t va, uint32_t len,
-		     enum maint m)
+static void range_walk(struct ctx *c, int proc, uint32_t va, uint32_t len,
+		       enum maint m, int icache)
 {
 	const struct prog *p = c->p;
 	uint32_t line = p->prof.line;
@@ -192,9 +241,34 @@ void kmm_maint_range(struct ctx *c, int proc, uint32_t va, uint32_t len,
 			if (kernel_translate(&k, a, &pa) < 0)
 				continue;
 		}
-		for (cpu = first_cpu(c); cpu <= last_cpu(c); cpu++)
-			cache_maint_line(c, cpu, a, pa, asid, m);
+		for (cpu = first_cpu(c); cpu <= last_cpu(c); cpu++) {
+			if (icache)
+				cache_imaint_line(c, cpu, a, pa, asid);
+			else
+				cache_maint_line(c, cpu, a, pa, asid, m);
+		}
 	}
+}
+
+void kmm_maint_range(struct ctx *c, int proc, uint32_t va, uint32_t len,
+		     enum maint m)
+{
+	range_walk(c, proc, va, len, m, 0);
+}
+
+void kmm_imaint_range(struct ctx *c, int proc, uint32_t va, uint32_t len)
+{
+	range_walk(c, proc, va, len, M_INV, 1);
+}
+
+void kmm_imaint_all(struct ctx *c)
+{
+	int cpu;
+
+	if (!c->p->prof.icache)
+		return;
+	for (cpu = first_cpu(c); cpu <= last_cpu(c); cpu++)
+		cache_imaint_all(c, cpu);
 }
 
 void kmm_maint_colour(struct ctx *c, int page, uint32_t colour_va,

@@ -27,6 +27,10 @@ int kmm_proc(const struct ctx *c);
 /* Lowmem (linear map) address of a page, 0 for highmem. */
 uint32_t kmm_lowmem(const struct prog *p, int page);
 
+/* The vmap() address of a page (its colour is the worst case). */
+uint32_t kmm_vmap_colour(const struct prog *p, int page);
+uint32_t kmm_vmap_addr(const struct prog *p, int page);
+
 /* The not-yet-faulted-in mapping behind user address va, or -1. */
 int kmm_fault_map(const struct ctx *c, uint32_t va);
 
@@ -47,6 +51,9 @@ void kmm_maint_colour(struct ctx *c, int page, uint32_t colour_va,
 		      enum maint m);
 void kmm_maint_phys(struct ctx *c, int page, enum maint m);
 void kmm_maint_all(struct ctx *c, enum maint m);
+/* Invalidate the I-cache by virtual range (proc -1: kernel), or all. */
+void kmm_imaint_range(struct ctx *c, int proc, uint32_t va, uint32_t len);
+void kmm_imaint_all(struct ctx *c);
 
 /* Kernel-internal word access through the running CPU's cache. */
 uint32_t kmm_kread(struct ctx *c, uint32_t kva);

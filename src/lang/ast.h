@@ -152,6 +152,9 @@ struct init {
 	int64_t addr;			/* MAP_ADDR */
 	int64_t colour;			/* MAP_COLOUR */
 	int shared;			/* map(p, shared) */
+	int exec;			/* map(p, exec): VM_EXEC */
+	int late;			/* map(p, late): mmap()ed at the
+					   first touch */
 	int lazy;			/* map(p, lazy): not faulted in */
 	const char *after;		/* MAP_AFTER: the mapping before it */
 	/* I_STORE */

@@ -386,6 +386,25 @@ static int find_lock(struct cc *c, const char *name)
 
 /* ---- expressions ------------------------------------------------------ */
 
+/* enum dma_data_direction, include/linux/dma-direction.h */
+static const struct { const char *name; int64_t value; } kconsts[] = {
+	{ "DMA_BIDIRECTIONAL", 0 },
+	{ "DMA_TO_DEVICE", 1 },
+	{ "DMA_FROM_DEVICE", 2 },
+};
+
+static int kernel_constant(const char *name, int64_t *value)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kconsts) / sizeof(kconsts[0]); i++)
+		if (strcmp(kconsts[i].name, name) == 0) {
+			*value = kconsts[i].value;
+			return 1;
+		}
+	return 0;
+}
+
 static int is_ptr(enum ast_type t)
 {
 	return t == TY_INT_PTR || t == TY_VOID_PTR || t == TY_PAGE_PTR;
@@ -456,6 +475,10 @@ static int expr(struct cc *c, const struct expr *e, enum ast_type *type)
 	case E_VAR:
 		v = lookup(c, e->name);
 		if (v == NULL) {
+			int64_t k;
+
+			if (kernel_constant(e->name, &k))
+				return konst(c, k);
 			error_at(c, e->pos, "'%s' is not declared", e->name);
 			return 0;
 		}
@@ -603,6 +626,19 @@ static void copy_loop(struct cc *c, int dst, int src, int n, int fill,
 	}
 }
 
+/* The int variable a local_irq_save()-style macro assigns to. */
+static int flags_var(struct cc *c, const struct expr *e, const char *fn)
+{
+	struct var *v = e->kind == E_VAR ? lookup(c, e->name) : NULL;
+
+	if (v == NULL || v->type != TY_INT) {
+		error_at(c, e->pos, "%s() stores the interrupt state into its "
+			 "last argument: name an int variable", fn);
+		return -1;
+	}
+	return v->reg;
+}
+
 /* An internal built-in of register arguments; returns its result. */
 static int call_internal(struct cc *c, enum builtin fn, int n,
 			 const int *args)
@@ -637,20 +673,80 @@ static int call_builtin(struct cc *c, const struct expr *e, int fn,
 			 "kernel { } block or from a @kernel thread", bi->name);
 		return 0;
 	}
+	if (c->tp->kind == TK_DEVICE && !(bi->flags & BF_DEVICE)) {
+		error_at(c, e->pos, "a @device thread only reads and writes "
+			 "memory and calls complete(), wait_for_completion(), "
+			 "page_to_phys() and virt_to_phys(), not %s()",
+			 bi->name);
+		return 0;
+	}
+	if (c->tp->kind == TK_IRQ && (fn == B_WAIT_FOR_COMPLETION ||
+				      fn == B_SCHEDULE)) {
+		error_at(c, e->pos, "%s() sleeps: an interrupt handler may "
+			 "not call it", bi->name);
+		return 0;
+	}
 	*type = bi->ret;
-	if (bi->flags & BF_LOCKNAME) {
-		if (e->args[0]->kind != E_VAR) {
-			error_at(c, e->args[0]->pos, "%s() takes the name of a "
-				 "lock", bi->name);
-			return 0;
-		}
-		args[0] = konst(c, find_lock(c, e->args[0]->name));
-	} else {
-		for (i = 0; i < e->nargs; i++)
+	for (i = 0; i < e->nargs; i++) {
+		if (i == 0 && (bi->flags & BF_LOCKNAME)) {
+			if (e->args[0]->kind != E_VAR) {
+				error_at(c, e->args[0]->pos, "%s() takes the "
+					 "name of a %s", bi->name,
+					 fn == B_COMPLETE ||
+					 fn == B_WAIT_FOR_COMPLETION ?
+					 "completion" : "lock");
+				return 0;
+			}
+			args[0] = konst(c, find_lock(c, e->args[0]->name));
+		} else if (i == e->nargs - 1 && (bi->flags & BF_FLAGSOUT)) {
+			args[i] = flags_var(c, e->args[i], bi->name);
+			if (args[i] < 0)
+				return 0;
+		} else {
 			args[i] = expr(c, e->args[i], &at);
+		}
 	}
 	r = temp(c);
 	switch (fn) {
+	case B_LOCAL_IRQ_SAVE:
+		/* the macro assigns the saved state to its argument */
+		in = emit(c, OP_CALL);
+		in->fn = (uint16_t)fn;
+		in->a = (int16_t)args[0];
+		return r;
+	case B_SPIN_LOCK_IRQ:
+	case B_SPIN_LOCK_IRQSAVE: {
+		/* include/linux/spinlock_api_smp.h: irqs off, then the lock */
+		struct insn *l;
+
+		in = emit(c, OP_CALL);
+		in->fn = fn == B_SPIN_LOCK_IRQ ? B_LOCAL_IRQ_DISABLE :
+						 B_LOCAL_IRQ_SAVE;
+		in->a = (int16_t)(fn == B_SPIN_LOCK_IRQ ? r : args[1]);
+		l = emit(c, OP_CALL);
+		l->fn = B_SPIN_LOCK;
+		l->a = (int16_t)r;
+		l->nargs = 1;
+		l->args[0] = (int16_t)args[0];
+		return r;
+	}
+	case B_SPIN_UNLOCK_IRQ:
+	case B_SPIN_UNLOCK_IRQRESTORE:
+		in = emit(c, OP_CALL);
+		in->fn = B_SPIN_UNLOCK;
+		in->a = (int16_t)r;
+		in->nargs = 1;
+		in->args[0] = (int16_t)args[0];
+		in = emit(c, OP_CALL);
+		in->a = (int16_t)r;
+		if (fn == B_SPIN_UNLOCK_IRQ) {
+			in->fn = B_LOCAL_IRQ_ENABLE;
+		} else {
+			in->fn = B_LOCAL_IRQ_RESTORE;
+			in->nargs = 1;
+			in->args[0] = (int16_t)args[1];
+		}
+		return r;
 	case B_MEMCPY:
 		copy_loop(c, args[0], args[1], args[2], 0, 0, r, 0);
 		return r;
@@ -687,7 +783,18 @@ static int call_builtin(struct cc *c, const struct expr *e, int fn,
 	default:
 		break;
 	}
-	/* fuse_abort() is the fusectl `abort` file: a system call */
+	/*
+	 * fuse_abort() is the fusectl `abort` file: a system call; an
+	 * instruction fetch is the user's own.
+	 */
+	if (fn == B_FETCH_INSN) {
+		in = emit(c, OP_CALL);
+		in->fn = (uint16_t)fn;
+		in->a = (int16_t)r;
+		in->nargs = 1;
+		in->args[0] = (int16_t)args[0];
+		return r;
+	}
 	kenter(c, &was);
 	in = emit(c, OP_CALL);
 	in->fn = (uint16_t)fn;
@@ -1221,9 +1328,12 @@ static void place(struct cc *c)
 			int64_t want = -1;
 			uint32_t va;
 
-			if (strcmp(in->proc, "kernel") == 0) {
+			if (strcmp(in->proc, "kernel") == 0 ||
+			    strcmp(in->proc, "irq") == 0 ||
+			    strcmp(in->proc, "device") == 0) {
 				error_at(c, in->pos, "map() makes a user mapping; "
-					 "use kmalloc for kernel memory");
+					 "'%s' has no user address space",
+					 in->proc);
 				return;
 			}
 			page = page_named(c, in->page, in->page_index, in->pos);
@@ -1306,7 +1416,9 @@ static void place(struct cc *c)
 			m->page = page;
 			m->va = va;
 			m->shared = in->shared;
-			m->lazy = in->lazy;
+			m->lazy = in->lazy || in->late;
+			m->late = in->late;
+			m->exec = in->exec;
 			m->name = in->name;
 			p->pages[page].user_mapped = 1;
 			if (in->shared)
@@ -1573,9 +1685,17 @@ static void thread(struct cc *c, const struct thread *th, int idx)
 
 	t->index = th->index;
 	t->pos = th->pos;
-	t->proc = strcmp(th->proc, "kernel") == 0 ? -1 :
+	t->kind = strcmp(th->proc, "irq") == 0 ? TK_IRQ :
+		  strcmp(th->proc, "device") == 0 ? TK_DEVICE : TK_TASK;
+	t->proc = t->kind != TK_TASK || strcmp(th->proc, "kernel") == 0 ? -1 :
 		  proc_index(c, th->proc, th->pos);
+	if (t->kind == TK_DEVICE && th->cpu >= 0) {
+		error_at(c, th->pos, "a @device thread runs on no CPU");
+		return;
+	}
 	t->cpu = th->cpu >= 0 ? th->cpu : idx % p->ncpus;
+	if (t->kind == TK_DEVICE)
+		t->cpu = 0;
 	if (t->cpu >= p->ncpus) {
 		error_at(c, th->pos, "cpu%d does not exist (cpus %d)", t->cpu,
 			 p->ncpus);
@@ -1611,7 +1731,13 @@ static void thread(struct cc *c, const struct thread *th, int idx)
 				if (p->maps[m].name == s->name ||
 				    strcmp(p->maps[m].name, s->name) == 0)
 					break;
-			if (m < p->nmaps && p->maps[m].proc != t->proc) {
+			/*
+			 * A kernel thread may name another process's address:
+			 * get_user_pages_remote() reaches it, as
+			 * access_process_vm() does.
+			 */
+			if (m < p->nmaps && p->maps[m].proc != t->proc &&
+			    t->proc >= 0) {
 				error_at(c, th->params[i].pos, "'%s' is mapped "
 					 "in process '%s', not in this thread's",
 					 s->name, p->procs[p->maps[m].proc].name);

@@ -1642,6 +1642,20 @@ static void parse_map_args(struct parser *p, struct init *i)
 			next(p);
 			continue;
 		}
+		if (at_kw(p, "late")) {
+			if (i->late)
+				fail(p, at, "'late' given twice");
+			i->late = 1;
+			next(p);
+			continue;
+		}
+		if (at_kw(p, "exec")) {
+			if (i->exec)
+				fail(p, at, "'exec' given twice");
+			i->exec = 1;
+			next(p);
+			continue;
+		}
 		if (at_kw(p, "lazy")) {
 			if (i->lazy)
 				fail(p, at, "'lazy' given twice");

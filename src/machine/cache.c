@@ -124,6 +124,8 @@ void cache_writeback(struct ctx *c, int cpu, int i)
 static int coherent(const struct ctx *c, const struct cline *l,
 		    uint32_t set, uint32_t tag, uint32_t pa_line)
 {
+	if (l->set & ISET)
+		return 0;	/* nothing snoops an instruction cache */
 	switch (prof(c)->coherence) {
 	case COH_PHYSICAL:
 		return l->pa == pa_line;
@@ -221,8 +223,8 @@ static struct cline *fill(struct ctx *c, int cpu, uint32_t va, uint32_t pa,
 	l->va = va_line;
 	for (w = 0; w < words(c); w++)
 		l->data[w] = mem_read(s, pa_line + 4 * w);
-	TR(c, "      cpu%d: miss, fill line va %#x pa %#x (set %u) from memory\n",
-	   cpu, va_line, pa_line, set);
+	TR(c, "      cpu%d: miss, fill %sline va %#x pa %#x (set %u) from memory\n",
+	   cpu, set & ISET ? "I-cache " : "", va_line, pa_line, set & ~ISET);
 	return l;
 }
 
@@ -377,6 +379,13 @@ uint32_t cache_peek(const struct ctx *c, uint32_t va, uint32_t pa, int asid)
 	return mem_read(c->s, pa);
 }
 
+uint32_t cache_peek_alias(struct ctx *c, uint32_t va, uint32_t pa, int asid)
+{
+	if (prof(c)->index != IDX_NONE && single_alias(c, va, pa))
+		return mem_read(c->s, pa);
+	return cache_peek(c, va, pa, asid);
+}
+
 int cache_line_stale(const struct ctx *c, int cpu, int i)
 {
 	const struct cline *l = &c->s->lines[cpu][i];
@@ -438,7 +447,7 @@ void cache_maint_phys(struct ctx *c, int cpu, uint32_t pa, uint32_t len,
 	for (i = 0; i < c->s->nlines[cpu]; i++) {
 		struct cline *l = &c->s->lines[cpu][i];
 
-		if (l->pa >= pa && l->pa < pa + len) {
+		if (!(l->set & ISET) && l->pa >= pa && l->pa < pa + len) {
 			int n = c->s->nlines[cpu];
 
 			maint(c, cpu, i, m);
@@ -474,4 +483,119 @@ void cache_maint_all(struct ctx *c, int cpu, enum maint m)
 		if (c->s->nlines[cpu] < n)
 			i--;
 	}
+}
+
+/*
+ * Instruction fetch.  The I-cache is indexed like the D-cache (its
+ * lines are kept in the same array, their set numbers marked with ISET)
+ * and fills from memory: a dirty D-cache line of the same code is not
+ * seen, which is why code written through the D-cache needs a clean of
+ * the D-cache and an invalidate of the I-cache before it runs.
+ */
+uint32_t cache_ifetch(struct ctx *c, uint32_t va, uint32_t pa, int asid)
+{
+	const struct profile *pr = prof(c);
+	uint32_t set, tag;
+	uint8_t as;
+	struct cline *l;
+	int i;
+
+	if (!pr->icache)
+		return cache_load(c, va, pa, asid);
+	/* the I-cache is another copy: not a page of one alias */
+	if (single_page(c, pa) >= 0)
+		violate(c, single_page(c, pa));
+	key_of(pr, va, pa, asid, &set, &tag, &as);
+	set |= ISET;
+	i = find(c->s, c->cpu, set, tag, as);
+	if (i >= 0) {
+		l = &c->s->lines[c->cpu][i];
+		TR(c, "      cpu%d: I-cache hit line va %#x pa %#x\n", c->cpu,
+		   l->va, l->pa);
+		return l->data[(pa % pr->line) / 4];
+	}
+	l = fill(c, c->cpu, va, pa, set, tag, as);
+	if (l == NULL)
+		return mem_read(c->s, pa);
+	return l->data[(pa % pr->line) / 4];
+}
+
+void cache_imaint_line(struct ctx *c, int cpu, uint32_t va, uint32_t pa,
+		       int asid)
+{
+	uint32_t set, tag;
+	uint8_t as;
+	int i;
+
+	if (!prof(c)->icache)
+		return;
+	key_of(prof(c), va, pa, asid, &set, &tag, &as);
+	i = find(c->s, cpu, set | ISET, tag, as);
+	if (i >= 0) {
+		TR(c, "      cpu%d: invalidate I-cache line va %#x pa %#x\n",
+		   cpu, c->s->lines[cpu][i].va, c->s->lines[cpu][i].pa);
+		remove_line(c->s, cpu, i);
+	}
+}
+
+void cache_imaint_all(struct ctx *c, int cpu)
+{
+	int i;
+
+	for (i = 0; i < c->s->nlines[cpu]; i++)
+		if (c->s->lines[cpu][i].set & ISET) {
+			remove_line(c->s, cpu, i);
+			i--;
+		}
+	TR(c, "      cpu%d: invalidate the whole I-cache\n", cpu);
+}
+
+/*
+ * A bus master's access to physical memory.  On a DMA-coherent machine
+ * the interconnect snoops every data cache, as for another CPU with
+ * physical coherence; elsewhere the device sees memory only.
+ */
+static void dma_snoop(struct ctx *c, uint32_t pa, int for_write)
+{
+	uint32_t pa_line = pa & ~(prof(c)->line - 1);
+	int cpu, i;
+
+	for (cpu = 0; cpu < c->p->ncpus; cpu++)
+		for (i = 0; i < c->s->nlines[cpu]; i++) {
+			struct cline *l = &c->s->lines[cpu][i];
+
+			if ((l->set & ISET) || l->pa != pa_line)
+				continue;
+			writeback(c, cpu, l);
+			if (for_write) {
+				remove_line(c->s, cpu, i);
+				i--;
+			}
+		}
+}
+
+static void dma_touch(struct ctx *c, uint32_t pa, int for_write)
+{
+	/* the device is another copy: not a page of one alias */
+	if (single_page(c, pa) >= 0)
+		violate(c, single_page(c, pa));
+	if (prof(c)->index != IDX_NONE && prof(c)->dma_coherent)
+		dma_snoop(c, pa, for_write);
+}
+
+uint32_t cache_dma_read(struct ctx *c, uint32_t pa)
+{
+	uint32_t v;
+
+	dma_touch(c, pa, 0);
+	v = mem_read(c->s, pa);
+	TR(c, "      device reads memory pa %#x: %d\n", pa, (int32_t)v);
+	return v;
+}
+
+void cache_dma_write(struct ctx *c, uint32_t pa, uint32_t val)
+{
+	dma_touch(c, pa, 1);
+	mem_write(c->s, pa, val);
+	TR(c, "      device writes memory pa %#x: %d\n", pa, (int32_t)val);
 }

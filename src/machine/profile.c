@@ -16,6 +16,7 @@ static const struct profile profiles[] = {
 		.name = "none", .desc = "no cache: the coherent reference",
 		.index = IDX_NONE, .arch = ARCH_COHERENT, .page_size = 4096,
 		.coherence = COH_PHYSICAL, .smp_hw = 1,
+		.dma_coherent = 1,
 		.source = "spec section 4: every access goes to memory",
 	},
 	{
@@ -25,6 +26,8 @@ static const struct profile profiles[] = {
 		.size = 32768, .ways = 8, .line = 64, .dirty_granule = 64,
 		.write_back = 1, .write_allocate = 1,
 		.coherence = COH_PHYSICAL, .smp_hw = 1,
+		/* Intel SDM vol. 3A 11.6: stores to code are snooped */
+		.dma_coherent = 1,
 		.source = "Intel SDM vol. 3A ch. 12 (32 KiB 8-way 64 B L1D)",
 	},
 	{
@@ -36,10 +39,12 @@ static const struct profile profiles[] = {
 		 */
 		.name = "vipt-nonaliasing",
 		.desc = "VIPT, index within the page (ARMv6 16 KiB, ARMv7)",
-		.index = IDX_VIPT, .arch = ARCH_COHERENT, .page_size = 4096,
+		.index = IDX_VIPT, .arch = ARCH_ARM, .page_size = 4096,
 		.size = 16384, .ways = 4, .line = 32, .dirty_granule = 16,
 		.write_back = 1, .write_allocate = 0,
 		.coherence = COH_PHYSICAL, .smp_hw = 1,
+		/* Harvard L1: ARMv5-v7 need explicit I-cache maintenance */
+		.icache = 1,
 		.source = "ARM1136JF-S TRM (DDI0211) 7.1; cacheid_init in arch/arm/kernel/setup.c",
 	},
 	{
@@ -54,6 +59,8 @@ static const struct profile profiles[] = {
 		.size = 16384, .ways = 4, .line = 32, .dirty_granule = 16,
 		.write_back = 1, .write_allocate = 0,
 		.coherence = COH_NONE, .flush_on_switch = 1, .smp_hw = 0,
+		/* Harvard L1: ARMv5-v7 need explicit I-cache maintenance */
+		.icache = 1,
 		.source = "ARM DDI0198D 4.1 (ARM926EJ-S TRM); arch/arm/mm/proc-arm926.S",
 	},
 	{
@@ -66,6 +73,8 @@ static const struct profile profiles[] = {
 		.size = 32768, .ways = 32, .line = 32, .dirty_granule = 16,
 		.write_back = 1, .write_allocate = 1,
 		.coherence = COH_NONE, .flush_on_switch = 1, .smp_hw = 0,
+		/* Harvard L1: ARMv5-v7 need explicit I-cache maintenance */
+		.icache = 1,
 		.source = "Intel XScale Core Developer's Manual 6.1.1; 80200 manual tables 3-1/3-2 (write-allocate with X=1,C=1,B=1; that Linux sets it: unverified)",
 	},
 	{
@@ -75,6 +84,8 @@ static const struct profile profiles[] = {
 		.size = 8192, .ways = 32, .line = 32, .dirty_granule = 16,
 		.write_back = 1, .write_allocate = 0,
 		.coherence = COH_NONE, .flush_on_switch = 1, .smp_hw = 0,
+		/* Harvard L1: ARMv5-v7 need explicit I-cache maintenance */
+		.icache = 1,
 		.source = "SA-1100/1110 Developer's Manual 1.4.5, 6 (dirty bits per half line: unverified); arch/arm/mm/proc-sa1100.S",
 	},
 	{
@@ -87,6 +98,8 @@ static const struct profile profiles[] = {
 		.size = 32768, .ways = 4, .line = 32, .dirty_granule = 16,
 		.write_back = 1, .write_allocate = 0,
 		.coherence = COH_COLOUR, .smp_hw = 1,
+		/* Harvard L1: ARMv5-v7 need explicit I-cache maintenance */
+		.icache = 1,
 		.source = "ARM1136JF-S TRM (DDI0211) 7.1; arch/arm/kernel/setup.c cacheid_init; arch/arm/mm/copypage-v6.c",
 	},
 	{
@@ -101,6 +114,8 @@ static const struct profile profiles[] = {
 		.size = 4194304, .ways = 1, .line = 64, .dirty_granule = 64,
 		.write_back = 1, .write_allocate = 1,
 		.coherence = COH_COLOUR, .smp_hw = 1, .maint_broadcast = 1,
+		/* PA-RISC 2.0 architecture: fic needed after stores to code */
+		.icache = 1,
 		.source = "arch/parisc/include/asm/shmparam.h SHM_COLOUR (equivalent aliases mod 4 MiB); line size, write-allocate and fdc broadcast to all CPUs: unverified",
 	},
 	{
@@ -113,6 +128,8 @@ static const struct profile profiles[] = {
 		.size = 16384, .ways = 1, .line = 32, .dirty_granule = 32,
 		.write_back = 1, .write_allocate = 1,
 		.coherence = COH_COLOUR, .smp_hw = 1,
+		/* SH7750 separate 8 KiB instruction cache, not snooped */
+		.icache = 1,
 		.source = "SH7750/SH7751 Hardware Manual operand cache (VA[13:5] index, PA tag, 32 B lines); 16 KiB direct-mapped and write-allocate: unverified",
 	},
 	{
@@ -126,6 +143,8 @@ static const struct profile profiles[] = {
 		.size = 8192, .ways = 1, .line = 32, .dirty_granule = 32,
 		.write_back = 1, .write_allocate = 1,
 		.coherence = COH_COLOUR, .smp_hw = 1,
+		/* R4000 User's Manual 11: separate I-cache, not coherent */
+		.icache = 1,
 		.source = "MIPS R4000 User's Manual 11.3 (VIPT, direct-mapped, write-back, W bit per line); 8 KiB part; write-allocate: unverified",
 	},
 	{

@@ -37,6 +37,13 @@ struct profile {
 	int asid;		/* VIVT lines tagged with an address-space id */
 	int smp_hw;		/* the hardware existed in SMP configurations */
 	int maint_broadcast;	/* cache maintenance acts on every CPU */
+	/*
+	 * A separate instruction cache that the hardware does not keep
+	 * coherent with the D-cache or with memory writes; modelled with
+	 * the D-cache's indexing and geometry.
+	 */
+	int icache;
+	int dma_coherent;	/* device accesses snoop the caches */
 	const char *source;	/* where the numbers come from */
 };
 

@@ -545,6 +545,86 @@ static void test_trace(void)
 	trace_free(&tr);
 }
 
+/* ---- the instruction cache ------------------------------------------------ */
+
+static uint32_t ifetch(int cpu, uint32_t va, uint32_t pa)
+{
+	struct ctx c = on(cpu);
+
+	return cache_ifetch(&c, va, pa, 0);
+}
+
+static void test_icache(void)
+{
+	struct ctx c;
+
+	/* fills from memory, not from a dirty D-cache line */
+	setup("xscale", 1, NULL, NULL);
+	mem_write(S, PA, 1);
+	store(0, KVA, PA, 2);			/* write-allocate: dirty */
+	CHECK(ifetch(0, KVA, PA) == 1);
+	CHECK(S->nlines[0] == 2);
+	/* D-cache maintenance leaves the I-line alone */
+	c = on(0);
+	cache_maint_line(&c, 0, KVA, PA, 0, M_FLUSH);
+	CHECK(mem_read(S, PA) == 2 && S->nlines[0] == 1);
+	CHECK(ifetch(0, KVA, PA) == 1);		/* the stale instruction */
+	cache_maint_phys(&c, 0, PA, 4096, M_INV);
+	CHECK(S->nlines[0] == 1);		/* no I-line by address array */
+	cache_imaint_line(&c, 0, KVA, PA, 0);
+	CHECK(S->nlines[0] == 0);
+	CHECK(ifetch(0, KVA, PA) == 2);
+
+	/* stores do not update or invalidate it; no snoop reaches it */
+	setup("arm1136", 2, NULL, NULL);
+	mem_write(S, PA, 3);
+	CHECK(ifetch(1, KVA, PA) == 3);
+	store(0, KVA, PA, 4);			/* read-allocate: to memory */
+	CHECK(mem_read(S, PA) == 4);
+	CHECK(ifetch(1, KVA, PA) == 3);
+	c = on(1);
+	cache_imaint_all(&c, 1);
+	CHECK(S->nlines[1] == 0);
+	CHECK(ifetch(1, KVA, PA) == 4);
+
+	/* whole-cache maintenance takes I-lines too */
+	c = on(1);
+	cache_maint_all(&c, 1, M_FLUSH);
+	CHECK(S->nlines[1] == 0);
+
+	/* without a separate I-cache a fetch is a load */
+	setup("pipt", 1, NULL, NULL);
+	store(0, KVA, PA, 5);
+	CHECK(ifetch(0, KVA, PA) == 5);
+	CHECK(S->nlines[0] == 1);
+}
+
+/* ---- devices --------------------------------------------------------------- */
+
+static void test_dma(void)
+{
+	struct ctx c;
+
+	/* non-coherent: the device sees memory only */
+	setup("arm926", 1, NULL, NULL);
+	dirty_line(UVA0, PA, 6);
+	c = on(0);
+	CHECK(cache_dma_read(&c, PA) == 0);
+	cache_dma_write(&c, PA + 4, 7);
+	CHECK(peek(0, UVA0 + 4, PA + 4) == 0);	/* the line hides it */
+	CHECK(mem_read(S, PA + 4) == 7 && S->lines[0][0].dirty != 0);
+
+	/* coherent: a read takes the dirty data, a write invalidates */
+	setup("pipt", 2, NULL, NULL);
+	store(1, KVA, PA, 8);
+	c = on(0);
+	CHECK(cache_dma_read(&c, PA) == 8);
+	CHECK(S->nlines[1] == 1 && S->lines[1][0].dirty == 0);
+	cache_dma_write(&c, PA, 9);
+	CHECK(S->nlines[1] == 0);
+	CHECK(load(1, KVA, PA) == 9);
+}
+
 int main(void)
 {
 	S = calloc(1, sizeof(*S));
@@ -568,6 +648,8 @@ int main(void)
 	test_full_set_direct_mapped();
 	test_full_set_choice();
 	test_trace();
+	test_icache();
+	test_dma();
 	free(S);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
