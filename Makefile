@@ -36,7 +36,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 STALE   := $(if $(filter 1,$(SAN)),$(BUILD)/stale,stale)
 
-.PHONY: all check clean fuzz bench install uninstall stalefs
+.PHONY: all check clean fuzz bench bench-spin install uninstall stalefs
 
 all: $(STALE)
 
@@ -75,6 +75,12 @@ fuzz:
 
 bench: $(STALE)
 	bench/run
+
+# stale against SPIN on one family (bench/vs-spin; up to 10 min and 20 GiB
+# per run, VS_SPIN_FLAGS='--quick' for a short one).
+VS_SPIN_FLAGS ?=
+bench-spin: $(STALE)
+	bench/vs-spin $(VS_SPIN_FLAGS)
 
 # The FUSE server on this machine's /dev/fuse (stalefs/, docs/stalefs.md).
 stalefs:

@@ -22,6 +22,7 @@ static void usage(FILE *f)
 	      "             [--strategy S] [--scenario N] [--fuse-strategy FILE]\n"
 	      "             [--html OUT.html]\n"
 	      "       stale run [options] FILE...\n"
+	      "       stale export --promela [--eager] [run options] FILE\n"
 	      "       stale profiles\n"
 	      "\n"
 	      "run options:\n"
@@ -132,6 +133,7 @@ int main(int argc, char **argv)
 		{ "strategy", required_argument, NULL, 'T' },
 		{ "scenario", required_argument, NULL, 'N' },
 		{ "promela", no_argument, NULL, 'X' },
+		{ "eager", no_argument, NULL, 'E' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -250,6 +252,9 @@ int main(int argc, char **argv)
 		case 'X':
 			promela = 1;
 			break;
+		case 'E':
+			o.eager = 1;
+			break;
 		case 'H':
 			html = optarg;
 			t.html = optarg;
@@ -264,6 +269,11 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (o.eager && strcmp(cmd, "export") != 0) {
+		fprintf(stderr, "command line:1:1: --eager is an option of "
+			"stale export --promela\n");
+		return 2;
 	}
 	if (strcmp(cmd, "profiles") == 0)
 		return cmd_profiles();
@@ -280,7 +290,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "export") == 0) {
 		if (!promela || optind + 1 != argc) {
 			fprintf(stderr, "command line:1:1: usage: stale export "
-				"--promela [run options] FILE\n");
+				"--promela [--eager] [run options] FILE\n");
 			return 2;
 		}
 		return export_promela(argv[optind], &o, stdout);

@@ -37,6 +37,7 @@ struct gen {
 	int lazy;		/* some mapping is faulted in lazily */
 	int victims;		/* fills may choose a victim */
 	int lines, words;	/* capacity: lines per CPU, memory words */
+	int eager;		/* register instructions share a step */
 };
 
 static void put(struct gen *g, const char *fmt, ...)
@@ -830,11 +831,65 @@ static void emit_thread_macros(struct gen *g, int t)
 	emit_sched(g, t);
 }
 
+/*
+ * --eager: constants, moves, arithmetic and jumps touch only the thread's
+ * registers, so they commute with every step of every other process
+ * (docs/reductions.md, reduction 1).  SPIN's partial-order reduction
+ * cannot see that here (the registers and pc[] are globals, read by the
+ * scheduling guards), so the export runs them in the step of the
+ * instruction before them.
+ */
+static int is_register_insn(const struct insn *i)
+{
+	return i->op == OP_CONST || i->op == OP_MOV || i->op == OP_ALU ||
+	       i->op == OP_JMP || i->op == OP_JZ;
+}
+
+/*
+ * The end of an eager step: go on while the next pc is a register
+ * instruction of the same group, at most 200 of them (a register loop
+ * that never ends then still gives SPIN a state to stop at).
+ */
+static void emit_eager_tail(struct gen *g, int t, int base, int top)
+{
+	put(g, "\t\tif\n\t\t:: eag < 200 && pc[%d] >= %d && pc[%d] < %d && "
+	    "REG%d -> eag++\n\t\t:: else -> break\n\t\tfi\n"
+	    "\t\tod;\n\t\teag = 0;\n", t, base, t, top, t);
+}
+
+/*
+ * --eager, after a load, a store or a built-in: loc<t>() runs the register
+ * instructions that follow it in the same step.  It expands every register
+ * instruction of the thread into each such step, so a thread with more
+ * than REGRUN of them goes without (SPIN's d_steps have at most 2048 jump
+ * targets): its register instructions then wait for the next step.
+ * Returns whether loc<t>() exists.
+ */
+#define REGRUN 200
+
+static int emit_register_run(struct gen *g, int t)
+{
+	const struct tprog *tp = &g->p->threads[t];
+	int k, n = 0;
+
+	for (k = 0; k < tp->ncode; k++)
+		n += is_register_insn(&tp->code[k]);
+	if (!g->eager || n == 0 || n > REGRUN)
+		return 0;
+	put(g, "inline loc%d() {\n\tdo\n\t:: !halted && eag < 200 && REG%d ->"
+	    "\n\t\teag++;\n\t\tif\n", t, t);
+	for (k = 0; k < tp->ncode; k++)
+		if (is_register_insn(&tp->code[k]))
+			emit_simple(g, t, k, &tp->code[k]);
+	put(g, "\t\tfi\n\t:: else -> break\n\tod;\n\teag = 0\n}\n");
+	return 1;
+}
+
 static void emit_thread(struct gen *g, int t)
 {
 	const struct prog *p = g->p;
 	const struct tprog *tp = &p->threads[t];
-	char fg[32];
+	char fg[32], tail[32] = "";
 	int k, fn, st, mem[2], base;
 
 	put(g, "\n/* ---- P%d ---- */\n", tp->index);
@@ -844,6 +899,8 @@ static void emit_thread(struct gen *g, int t)
 		if (uses_fn(tp, fn))
 			emit_call_inlines(g, t, fn);
 
+	if (emit_register_run(g, t))
+		snprintf(tail, sizeof(tail), " loc%d();", t);
 	put(g, "proctype P%d() {\n", tp->index);
 	/* exists: a thread that waits forever is a valid end (a deadlock
 	 * satisfies no condition); forall: it is SPIN's invalid end state */
@@ -859,15 +916,19 @@ static void emit_thread(struct gen *g, int t)
 		if (!any)
 			continue;
 		put(g, "\t:: d_step { kd%d[pc[%d]] == 0 && pc[%d] >= %d && "
-		    "pc[%d] < %d && SCHED%d ->\n\t\tdo_switch(%d, %d, %d);\n"
-		    "\t\tif\n", t, t, t, base, t, top, t, t, tp->cpu, tp->proc);
+		    "pc[%d] < %d && SCHED%d ->\n\t\tdo_switch(%d, %d, %d);\n",
+		    t, t, t, base, t, top, t, t, tp->cpu, tp->proc);
+		put(g, g->eager ? "\t\tdo\n\t\t:: if\n" : "\t\tif\n");
 		for (k = base; k < top; k++) {
 			const struct insn *i = &tp->code[k];
 
 			if (!is_mem(i) && i->op != OP_CALL)
 				emit_simple(g, t, k, i);
 		}
-		put(g, "\t\tfi;\n\t\tskip\n\t}\n");
+		put(g, "\t\tfi;\n");
+		if (g->eager)
+			emit_eager_tail(g, t, base, top);
+		put(g, "\t\tskip\n\t}\n");
 	}
 	/* while a page fault is handled, the instruction waits for it */
 	if (g->lazy)
@@ -897,17 +958,17 @@ static void emit_thread(struct gen *g, int t)
 				    "arg%d_%d_%d(); %s_count%d(); skip };\n"
 				    "\t\tchoose_victim();\n"
 				    "\t\td_step { arg%d_%d_%d(); %s_body%d();%s "
-				    "victim = 0; nvict = 0; skip }\n\t}\n",
+				    "victim = 0; nvict = 0;%s skip }\n\t}\n",
 				    kind, t, fg, t, lo, t, hi, t, t, tp->cpu,
 				    tp->proc, t, kd, c, kind, t, t, kd, c,
-				    kind, t, res);
+				    kind, t, res, tail);
 			else
 				put(g, "\t:: d_step { IS%s%d%s && pc[%d] >= %d && "
 				    "pc[%d] <= %d && SCHED%d ->\n"
 				    "\t\tdo_switch(%d, %d, %d); arg%d_%d_%d(); "
-				    "%s_body%d();%s skip\n\t}\n", kind, t, fg,
+				    "%s_body%d();%s%s skip\n\t}\n", kind, t, fg,
 				    t, lo, t, hi, t, t, tp->cpu, tp->proc, t,
-				    kd, c, kind, t, res);
+				    kd, c, kind, t, res, tail);
 		}
 	}
 	for (fn = 0; fn < B_COUNT; fn++) {
@@ -924,10 +985,10 @@ static void emit_thread(struct gen *g, int t)
 			    "ca_body%d_%d(); res%d_%d_%d();\n"
 			    "\t\tif\n\t\t:: bfault -> fst[%d] = 1; fmap[%d] = "
 			    "bfault - 1\n"
-			    "\t\t:: else -> pc[%d] = pc[%d] + 1\n\t\tfi;\n"
+			    "\t\t:: else -> pc[%d] = pc[%d] + 1\n\t\tfi;%s\n"
 			    "\t\tskip\n\t}\n", t, fn, fg, t, lo, t, hi, t, fn,
 			    t, t, tp->cpu, tp->proc, t, 3 + fn, c, t, fn, t,
-			    3 + fn, c, t, t, t, t);
+			    3 + fn, c, t, t, t, t, tail);
 		}
 	}
 	if (g->lazy)
@@ -1071,6 +1132,14 @@ static void emit_globals(struct gen *g)
 	/* what each pc holds: 0 other, 1 load, 2 store, 3 + built-in */
 	for (t = 0; t < p->nthreads; t++)
 		put(g, "hidden byte kd%d[%d];\n", t, p->threads[t].ncode);
+	/* --eager: the pcs of kind 0 that are not register instructions
+	 * (they are few: init sets them one by one), and a bound on how
+	 * many register instructions one step runs */
+	for (t = 0; g->eager && t < p->nthreads; t++)
+		put(g, "hidden byte nr%d[%d];\n#define REG%d (kd%d[pc[%d]] == 0 "
+		    "&& !nr%d[pc[%d]])\n", t, p->threads[t].ncode, t, t, t, t, t);
+	if (g->eager)
+		put(g, "hidden byte eag;\n");
 	put(g, "byte evi;\t/* the line an eviction or a final write-back takes */\n");
 	put(g, "hidden int lva, lval, lfix, ldok;\n"
 	    "hidden int cfn, cres, ca0, ca1, ca2, ca3, ca4, ca5;\n");
@@ -1197,6 +1266,8 @@ static void emit_init(struct gen *g)
 
 			if (kd != 0)
 				put(g, "\t\tkd%d[%d] = %d;\n", t, k, kd);
+			if (g->eager && kd == 0 && !is_register_insn(in))
+				put(g, "\t\tnr%d[%d] = 1;\n", t, k);
 		}
 	put(g, "\t\tskip\n\t};\n\tatomic {\n");
 	for (t = 0; t < p->nthreads; t++)
@@ -1248,6 +1319,7 @@ int export_promela(const char *path, const struct run_opts *o, FILE *out)
 			g.lines = (int)all;
 	}
 	g.words = env_int("STALE_PROMELA_WORDS", 64);
+	g.eager = o->eager;
 
 	emit_header(&g);
 	for (k = 0; promela_rt[k] != NULL; k++)

@@ -20,6 +20,7 @@ struct run_opts {
 	int first_bad;		/* stop at the first unsafe outcome */
 	int jobs;		/* searcher threads of each search */
 	int estimate;		/* random walks per batch; 0: search */
+	int eager;		/* export: register instructions share a step */
 	/*
 	 * --html: witnesses are drawn into this page section by section
 	 * (html.h); html_id names the anchor of the first, html_heading
