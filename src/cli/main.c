@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 		{ "strategy", required_argument, NULL, 'T' },
 		{ "scenario", required_argument, NULL, 'N' },
 		{ "promela", no_argument, NULL, 'X' },
-		{ "eager", no_argument, NULL, 'E' },
+		{ "eager", no_argument, NULL, 'G' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -252,7 +252,7 @@ int main(int argc, char **argv)
 		case 'X':
 			promela = 1;
 			break;
-		case 'E':
+		case 'G':
 			o.eager = 1;
 			break;
 		case 'H':
