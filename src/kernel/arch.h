@@ -101,6 +101,9 @@ int owner_map(const struct ctx *c, uint32_t uaddr);
 /* Has proc run on this CPU (its bit in mm_cpumask never cleared)? */
 int mm_ever_on_cpu(const struct ctx *c, int proc);
 
+/* Clear a deferred PG_dcache_dirty; 1 if it was set (update_mmu_cache). */
+int take_dcache_dirty(struct ctx *c, int page);
+
 /* Building blocks for the ops tables. */
 void arch_nop_page(struct ctx *c, int page);
 void arch_nop_page_addr(struct ctx *c, int page, uint32_t uaddr);

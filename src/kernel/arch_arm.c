@@ -163,11 +163,8 @@ static void arm_update_mmu_cache(struct ctx *c, int page, uint32_t uaddr,
 
 	(void)uaddr;
 	if (c->p->kver < KV_6_12) {
-		if (!c->p->pages[page].file || !(*f & PGF_DCACHE_DIRTY))
-			return;
-		*f &= (uint8_t)~PGF_DCACHE_DIRTY;
-		TR(c, "    update_mmu_cache: the deferred flush_dcache_page\n");
-		flush_dcache_now(c, page);
+		if (c->p->pages[page].file && take_dcache_dirty(c, page))
+			flush_dcache_now(c, page);
 		return;
 	}
 	if (vipt_nonaliasing(c) && !exec)

@@ -31,6 +31,18 @@ int page_unmapped_file(const struct ctx *c, int page)
 	return 1;
 }
 
+int take_dcache_dirty(struct ctx *c, int page)
+{
+	uint8_t *f = &c->s->k.pgflags[page];
+
+	if (!(*f & PGF_DCACHE_DIRTY))
+		return 0;
+	*f &= (uint8_t)~PGF_DCACHE_DIRTY;
+	TR(c, "    update_mmu_cache: the deferred flush of %s\n",
+	   c->p->pages[page].name);
+	return 1;
+}
+
 int owner_map(const struct ctx *c, uint32_t uaddr)
 {
 	int proc = kmm_proc(c), i;

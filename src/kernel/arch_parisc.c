@@ -155,11 +155,8 @@ static void parisc_update_mmu_cache(struct ctx *c, int page, uint32_t uaddr,
 {
 	(void)uaddr;
 	(void)exec;
-	if (!(c->s->k.pgflags[page] & PGF_DCACHE_DIRTY))
-		return;
-	c->s->k.pgflags[page] &= (uint8_t)~PGF_DCACHE_DIRTY;
-	TR(c, "    update_mmu_cache: the deferred flush\n");
-	fdc_kernel(c, page);
+	if (take_dcache_dirty(c, page))
+		fdc_kernel(c, page);
 }
 
 static const char *parisc_no_highmem(enum kver v)

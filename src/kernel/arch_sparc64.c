@@ -28,11 +28,8 @@ static void sparc64_update_mmu_cache(struct ctx *c, int page, uint32_t uaddr,
 {
 	(void)uaddr;
 	(void)exec;
-	if (!(c->s->k.pgflags[page] & PGF_DCACHE_DIRTY))
-		return;
-	c->s->k.pgflags[page] &= (uint8_t)~PGF_DCACHE_DIRTY;
-	TR(c, "    update_mmu_cache: the deferred flush_dcache_page_impl\n");
-	kmm_maint_phys(c, page, M_FLUSH);
+	if (take_dcache_dirty(c, page))
+		kmm_maint_phys(c, page, M_FLUSH);	/* flush_dcache_page_impl */
 }
 
 /*

@@ -86,17 +86,29 @@ static uint32_t map(struct ctx *c, uint32_t kva, uint32_t len, uint32_t dir)
 	return pa;
 }
 
+/* The lowmem page behind a checked handle, or -1 (c->end set). */
+static int handle_checked(struct ctx *c, uint32_t handle, uint32_t len,
+			  uint32_t dir, uint32_t *kva)
+{
+	int page;
+
+	if (!check(c, len, dir))
+		return -1;
+	page = handle_page(c, handle, kva);
+	if (page < 0)
+		fail(c, "not a DMA handle of a lowmem page");
+	return page;
+}
+
+/* dma_unmap_* (unmap 1) and dma_sync_*_for_cpu (unmap 0) */
 static uint32_t back(struct ctx *c, uint32_t handle, uint32_t len,
 		     uint32_t dir, int unmap)
 {
 	uint32_t kva;
-	int page;
+	int page = handle_checked(c, handle, len, dir, &kva);
 
-	if (!check(c, len, dir))
-		return 0;
-	page = handle_page(c, handle, &kva);
 	if (page < 0)
-		return fail(c, "not a DMA handle of a lowmem page");
+		return 0;
 	TR(c, "    %s handle %#x, %u bytes, %s\n",
 	   unmap ? "dma_unmap" : "dma_sync_for_cpu", handle, len,
 	   dir_name[dir]);
@@ -110,13 +122,10 @@ static uint32_t to_device(struct ctx *c, uint32_t handle, uint32_t len,
 			  uint32_t dir)
 {
 	uint32_t kva;
-	int page;
+	int page = handle_checked(c, handle, len, dir, &kva);
 
-	if (!check(c, len, dir))
-		return 0;
-	page = handle_page(c, handle, &kva);
 	if (page < 0)
-		return fail(c, "not a DMA handle of a lowmem page");
+		return 0;
 	TR(c, "    dma_sync_for_device handle %#x, %u bytes, %s\n", handle,
 	   len, dir_name[dir]);
 	if (!coherent(c))
