@@ -57,12 +57,11 @@ struct arch_ops {
 	/* flush_icache_range(va, va + len) */
 	void (*flush_icache_range)(struct ctx *c, uint32_t va, uint32_t len);
 	/*
-	 * copy_user_highpage(to, from, vaddr) (the COW copy): returns the
-	 * address the source is read through; before/after do the rest.
-	 * NULL: not rendered here.
+	 * copy_user_highpage(to, from, vaddr) (the COW copy): does the
+	 * flushes before the copy and returns the address the source is
+	 * read through.  NULL: not rendered here.
 	 */
 	uint32_t (*cow_source)(struct ctx *c, int to, int from, uint32_t vaddr);
-	void (*cow_done)(struct ctx *c, int to, int from, uint32_t vaddr);
 	/* flush_cache_mm(current->mm) (dup_mmap at fork) */
 	void (*flush_cache_mm)(struct ctx *c);
 	/* flush_cache_vunmap(start, end) */

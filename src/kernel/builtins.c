@@ -137,8 +137,6 @@ static uint32_t cow_copy(struct ctx *c, uint32_t to_ptr, uint32_t from_ptr,
 		v = cache_peek_alias(c, src + off, pa, 0);
 		mem_write(c->s, p->pages[to].pa + off, v);
 	}
-	if (p->prof.index != IDX_NONE && o->cow_done)
-		o->cow_done(c, to, from, vaddr);
 	return 0;
 }
 
