@@ -171,6 +171,7 @@ struct prog {
 	 */
 	uint64_t single_alias;
 	uint32_t alias_va[MAX_PAGES];
+	uint16_t vmap_colour[MAX_PAGES];	/* of each page's vmap() address */
 	long max_steps;
 };
 

@@ -74,10 +74,10 @@ static uint32_t map(struct ctx *c, uint32_t kva, uint32_t len, uint32_t dir)
 	    kva >= PAGE_OFFSET + HIGHMEM_PA)
 		return fail(c, "dma_map of an address that is not in the "
 			    "kernel's linear map");
-	if (handle_page(c, pa, &kva) < 0 || (pa % c->p->prof.page_size) + len >
+	page = handle_page(c, pa, &kva);
+	if (page < 0 || (pa % c->p->prof.page_size) + len >
 	    c->p->prof.page_size)
 		return fail(c, "a DMA buffer must lie in one lowmem page");
-	page = handle_page(c, pa, &kva);
 	TR(c, "    dma_map %s, %u bytes, %s -> handle %#x\n",
 	   c->p->pages[page].name, len, dir_name[dir], pa);
 	if (!coherent(c))

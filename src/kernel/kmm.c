@@ -59,35 +59,12 @@ static int page_at_pa(const struct prog *p, uint32_t pa)
 	return -1;
 }
 
-/*
- * The colour of a page's vmap() address: the worst case, one that no
- * other mapping of the page has (and not the linear map's), where the
- * profile has colours to spare.
- */
-uint32_t kmm_vmap_colour(const struct prog *p, int page)
-{
-	uint32_t ncol = profile_colours(&p->prof), col;
-	uint32_t lin = kmm_lowmem(p, page);
-	int i, used;
-
-	for (col = 0; col < ncol; col++) {
-		used = lin != 0 && cache_colour(&p->prof, lin) == col;
-		for (i = 0; i < p->nmaps; i++)
-			if (p->maps[i].page == page &&
-			    cache_colour(&p->prof, p->maps[i].va) == col)
-				used = 1;
-		if (!used)
-			return col;
-	}
-	return lin != 0 ? (cache_colour(&p->prof, lin) + 1) % ncol : 0;
-}
-
 uint32_t kmm_vmap_addr(const struct prog *p, int page)
 {
 	uint32_t ncol = profile_colours(&p->prof);
 
-	return VMALLOC_BASE + ((uint32_t)page * ncol +
-			       kmm_vmap_colour(p, page)) * psz(p);
+	return VMALLOC_BASE + ((uint32_t)page * ncol + p->vmap_colour[page]) *
+			      psz(p);
 }
 
 static int kernel_translate(const struct ctx *c, uint32_t va, uint32_t *pa)
@@ -129,7 +106,7 @@ static int kernel_translate(const struct ctx *c, uint32_t va, uint32_t *pa)
 
 		page = (int)(slot / ncol);
 		if (page >= p->npages || k->vmapped[page] == 0 ||
-		    slot % ncol != kmm_vmap_colour(p, page))
+		    slot % ncol != p->vmap_colour[page])
 			return -1;
 		*pa = p->pages[page].pa + va % sz;
 		return 0;

@@ -27,8 +27,7 @@ int kmm_proc(const struct ctx *c);
 /* Lowmem (linear map) address of a page, 0 for highmem. */
 uint32_t kmm_lowmem(const struct prog *p, int page);
 
-/* The vmap() address of a page (its colour is the worst case). */
-uint32_t kmm_vmap_colour(const struct prog *p, int page);
+/* The vmap() address of a page (its colour chosen by lower.c). */
 uint32_t kmm_vmap_addr(const struct prog *p, int page);
 
 /* The not-yet-faulted-in mapping behind user address va, or -1. */

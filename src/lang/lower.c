@@ -1179,28 +1179,31 @@ static uint32_t colour_of(const struct prog *p, uint32_t va)
 	return (va / p->prof.page_size) % profile_colours(&p->prof);
 }
 
+/* The worst case: a colour no alias of the page placed so far has. */
+static uint32_t free_colour(const struct prog *p, int page)
+{
+	uint32_t ncol = profile_colours(&p->prof), used = 0, col;
+	int i;
+
+	if (!p->pages[page].highmem)
+		used |= 1u << (colour_of(p, kmm_lowmem(p, page)) % 32);
+	for (i = 0; i < p->nmaps; i++)
+		if (p->maps[i].page == page)
+			used |= 1u << (colour_of(p, p->maps[i].va) % 32);
+	for (col = 0; col < ncol && col < 32; col++)
+		if (!(used & (1u << col)))
+			return col;
+	return (uint32_t)p->nmaps % ncol;
+}
+
 static uint32_t pick_va(struct cc *c, int proc, int page, int64_t want)
 {
 	struct prog *p = c->p;
 	uint32_t sz = p->prof.page_size, ncol = profile_colours(&p->prof);
-	uint32_t used = 0, va, col = 0;
-	int i, tries;
+	uint32_t va, col;
+	int tries;
 
-	if (want >= 0) {
-		col = (uint32_t)want % ncol;
-	} else {
-		/* worst case: a colour no other alias of the page has */
-		if (!p->pages[page].highmem)
-			used |= 1u << (colour_of(p, kmm_lowmem(p, page)) % 32);
-		for (i = 0; i < p->nmaps; i++)
-			if (p->maps[i].page == page)
-				used |= 1u << (colour_of(p, p->maps[i].va) % 32);
-		for (col = 0; col < ncol && col < 32; col++)
-			if (!(used & (1u << col)))
-				break;
-		if (col >= ncol || col >= 32)
-			col = (uint32_t)p->nmaps % ncol;
-	}
+	col = want >= 0 ? (uint32_t)want % ncol : free_colour(p, page);
 	va = USER_BASE + (uint32_t)proc * 0x01000000u;
 	for (tries = 0; tries < 1 << 20; tries++, va += sz) {
 		if (colour_of(p, va) != col)
@@ -1861,6 +1864,9 @@ int lower(struct scenario *sc, const struct lower_opts *o, struct prog *p,
 	fuse_pages(&c);
 	if (c.failed)
 		return -1;
+	/* vmap() addresses: the worst colour once every mapping is placed */
+	for (i = 0; i < p->npages; i++)
+		p->vmap_colour[i] = (uint16_t)free_colour(p, i);
 	for (th = sc->threads, i = 0; th != NULL && !c.failed; th = th->next) {
 		if (i >= MAX_THREADS) {
 			error_at(&c, th->pos, "too many threads (at most %d)",

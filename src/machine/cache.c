@@ -253,6 +253,15 @@ static void violate(struct ctx *c, int page)
 		c->s->violation = (int8_t)(page + 1);
 }
 
+/* An access by something other than a CPU alias: pa has no single alias. */
+static void another_copy(struct ctx *c, uint32_t pa)
+{
+	int i = single_page(c, pa);
+
+	if (i >= 0)
+		violate(c, i);
+}
+
 static int single_alias(struct ctx *c, uint32_t va, uint32_t pa)
 {
 	const struct prog *p = c->p;
@@ -502,9 +511,7 @@ uint32_t cache_ifetch(struct ctx *c, uint32_t va, uint32_t pa, int asid)
 
 	if (!pr->icache)
 		return cache_load(c, va, pa, asid);
-	/* the I-cache is another copy: not a page of one alias */
-	if (single_page(c, pa) >= 0)
-		violate(c, single_page(c, pa));
+	another_copy(c, pa);		/* the I-cache's */
 	key_of(pr, va, pa, asid, &set, &tag, &as);
 	set |= ISET;
 	i = find(c->s, c->cpu, set, tag, as);
@@ -576,9 +583,7 @@ static void dma_snoop(struct ctx *c, uint32_t pa, int for_write)
 
 static void dma_touch(struct ctx *c, uint32_t pa, int for_write)
 {
-	/* the device is another copy: not a page of one alias */
-	if (single_page(c, pa) >= 0)
-		violate(c, single_page(c, pa));
+	another_copy(c, pa);		/* the device's */
 	if (prof(c)->index != IDX_NONE && prof(c)->dma_coherent)
 		dma_snoop(c, pa, for_write);
 }
